@@ -1,0 +1,114 @@
+"""The `labgrade` command: a thin layer that parses arguments, loads the course and calls one stage.
+
+Each subcommand is a function ``cmd_<verb>(settings, args)`` returning an exit code; all the work is
+in the stage modules so it can be tested without a shell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .settings import CourseError, CourseSettings, load_course
+
+
+def cmd_schedule(settings: CourseSettings, args) -> int:
+    rows = [
+        {"lab": lab, "date": settings.lab_dates[lab].isoformat(), "deadline": settings.deadline_for(lab).isoformat()}
+        for lab in settings.labs
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['lab']:<6} {row['deadline']}")
+    return 0
+
+
+def cmd_release(settings: CourseSettings, args) -> int:
+    from .release import release
+
+    checks = release(settings, args.labs)
+    for check in checks:
+        status = "ok" if not check.problems else f"{len(check.problems)} PROBLEM(S)"
+        print(f"{check.lab}: {check.tasks} graded tests, {check.points} points -> {check.released}: {status}")
+        for problem in check.problems:
+            print(f"  - {problem}")
+    return 1 if any(check.problems for check in checks) else 0
+
+
+def cmd_autograde(settings: CourseSettings, args) -> int:
+    from .autograde import autograde
+
+    summary = autograde(settings, args.lab, students=args.student, force=args.force)
+    print(summary.describe())
+    return 0 if not summary.failed else 1
+
+
+def cmd_marks(settings: CourseSettings, args) -> int:
+    from .marks import write_marks
+
+    path = write_marks(settings, out=args.out)
+    print(f"marks written to {path}")
+    return 0
+
+
+def cmd_demo(settings: CourseSettings, args) -> int:
+    from .demo import run_demo
+
+    run_demo(settings, Path(args.out), students=args.students, labs=args.labs)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: given before or after the command, --course-dir is never reset by the other position.
+    common.add_argument(
+        "--course-dir", default=argparse.SUPPRESS, metavar="DIR", help="folder with nbgrader_config.py, source/, release/ ... (default: .)"
+    )
+    parser = argparse.ArgumentParser(prog="labgrade", description=__doc__.splitlines()[0], parents=[common])
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
+
+    def verb(name: str, handler, help: str) -> argparse.ArgumentParser:
+        sub = verbs.add_parser(name, help=help, description=help, parents=[common])
+        sub.set_defaults(handler=handler)
+        return sub
+
+    schedule = verb("schedule", cmd_schedule, "print each lab's deadline in local time with its UTC offset")
+    schedule.add_argument("--json", action="store_true", help="machine-readable output")
+
+    release = verb("release", cmd_release, "generate the student notebooks in release/ and check them")
+    release.add_argument("labs", nargs="*", metavar="LAB", help="labs to release (default: every lab in source/)")
+
+    autograde = verb("autograde", cmd_autograde, "grade every collected submission of a lab")
+    autograde.add_argument("lab")
+    autograde.add_argument("--student", nargs="+", metavar="ID", help="grade only these students")
+    autograde.add_argument("--force", action="store_true", help="regrade submissions already graded")
+
+    marks = verb("marks", cmd_marks, "turn the gradebook into module marks")
+    marks.add_argument("--out", metavar="FILE", help="where to write the marks table")
+
+    demo = verb("demo", cmd_demo, "run the whole pipeline on a synthetic cohort in a scratch course folder")
+    demo.add_argument("--out", default="demo-course", metavar="DIR", help="scratch course folder (default: demo-course)")
+    demo.add_argument("--students", type=int, default=24, help="cohort size (default: 24)")
+    demo.add_argument("--labs", nargs="+", metavar="LAB", help="labs to run (default: every released lab)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_course(getattr(args, "course_dir", "."))
+        return args.handler(settings, args)
+    except CourseError as error:
+        print(f"labgrade: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("labgrade: interrupted; rerun the same command to carry on", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Reading nbgrader notebooks and scoring executed ones: the rules every stage shares.
+
+A graded test cell scores its points when executing it raised no error. Output on stderr (a
+DeprecationWarning, say) does not matter: nbgrader zeroes such cells, we do not.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from .settings import CourseError
+
+SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read a version-4 notebook, or raise CourseError naming the file and what is wrong with it."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CourseError(f"{path}: cannot be read: {error}") from error
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CourseError(f"{path}: not a notebook: invalid JSON at line {error.lineno}: {error.msg}") from None
+    if not isinstance(data, dict) or data.get("nbformat") != 4:
+        found = data.get("nbformat") if isinstance(data, dict) else type(data).__name__
+        raise CourseError(f"{path}: not an nbformat 4 notebook (nbformat is {found!r})")
+    try:
+        return nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+    except Exception as error:  # malformed cells: missing keys, wrong types
+        raise CourseError(f"{path}: malformed notebook: {error}") from error
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def grade_cells(nb) -> dict[str, nbformat.NotebookNode]:
+    """Autograded test cells by grade id, in notebook order."""
+    return {
+        nbgrader_meta(cell)["grade_id"]: cell
+        for cell in nb.cells
+        if cell.cell_type == "code" and nbgrader_meta(cell).get("grade") and not nbgrader_meta(cell).get("solution")
+    }
+
+
+def solution_cells(nb) -> dict[str, nbformat.NotebookNode]:
+    """Cells students write their answers in, by grade id."""
+    return {
+        nbgrader_meta(cell)["grade_id"]: cell
+        for cell in nb.cells
+        if cell.cell_type == "code" and nbgrader_meta(cell).get("solution")
+    }
+
+
+def max_points(nb) -> dict[str, Decimal]:
+    return {grade_id: Decimal(str(nbgrader_meta(cell).get("points", 0))) for grade_id, cell in grade_cells(nb).items()}
+
+
+def cell_failed(cell) -> bool:
+    return any(output.get("output_type") == "error" for output in cell.get("outputs", []))
+
+
+@dataclass(frozen=True)
+class Score:
+    """One executed notebook's result: points per graded test cell and the error that lost any."""
+
+    points: dict[str, Decimal]
+    max_points: dict[str, Decimal]
+    errors: dict[str, str]
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.points.values(), Decimal(0))
+
+    @property
+    def max_total(self) -> Decimal:
+        return sum(self.max_points.values(), Decimal(0))
+
+
+def score(nb) -> Score:
+    """Score an executed notebook: full points for each test cell without an error output, else 0."""
+    points, errors = {}, {}
+    maxima = max_points(nb)
+    for grade_id, cell in grade_cells(nb).items():
+        failures = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        points[grade_id] = Decimal(0) if failures else maxima[grade_id]
+        if failures:
+            errors[grade_id] = f"{failures[0].get('ename', 'Error')}: {failures[0].get('evalue', '')}"
+    return Score(points=points, max_points=maxima, errors=errors)
+
+
+def execute(nb, cwd: Path, timeout: int = 60) -> nbformat.NotebookNode:
+    """Run every cell in a fresh kernel in ``cwd``, carrying on past errors so each task scores alone."""
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(cwd)}}
+    )
+    client.execute()
+    return nb
+
+
+def region_lines(source: str, begin: str, end: str) -> tuple[set[str], set[str]]:
+    """The stripped non-blank lines inside begin/end regions of a cell, and those outside them."""
+    inside, outside, depth = set(), set(), 0
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped == begin:
+            depth += 1
+        elif stripped == end:
+            depth -= 1
+        elif stripped:
+            (inside if depth else outside).add(stripped)
+    return inside, outside

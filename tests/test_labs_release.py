@@ -1,0 +1,41 @@
+"""Every lab in source/ is sound, and what is in release/ is exactly what nbgrader makes of it."""
+
+import json
+
+import pytest
+from labharness import ROOT
+
+from grading.notebooks import grade_cells, read_notebook
+from grading.release import check_execution, check_text, generate_elsewhere, released_notebook, source_notebook
+
+LABS = sorted(p.parent.name for p in (ROOT / "source").glob("lab*/lab*.ipynb"))
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_solution_passes_every_test_and_unchanged_release_scores_exactly_zero(course, lab):
+    problems, tasks, points = check_execution(source_notebook(course, lab), released_notebook(ROOT, lab))
+    assert problems == []
+    assert 5 <= tasks <= 8, f"{lab} has {tasks} graded tests; a lab has 5 to 8 tasks"
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_no_solution_or_hidden_test_text_reaches_release(course, lab):
+    assert check_text(source_notebook(course, lab), released_notebook(ROOT, lab)) == []
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_committed_release_is_what_nbgrader_generates_from_source(course, lab, tmp_path):
+    fresh = read_notebook(generate_elsewhere(course, lab, tmp_path))
+    committed = read_notebook(released_notebook(ROOT, lab))
+    assert json.dumps(committed, sort_keys=True) == json.dumps(fresh, sort_keys=True), (
+        f"release/{lab} is stale: run `make release` and commit release/{lab}"
+    )
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_released_lab_keeps_every_graded_test_cell_with_its_points(course, lab):
+    source_tests = grade_cells(read_notebook(source_notebook(course, lab)))
+    released_tests = grade_cells(read_notebook(released_notebook(ROOT, lab)))
+    assert list(released_tests) == list(source_tests)
+    for grade_id, cell in source_tests.items():
+        assert released_tests[grade_id].metadata.nbgrader["points"] == cell.metadata.nbgrader["points"]
