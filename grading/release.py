@@ -79,12 +79,15 @@ def check_text(source_path: Path, released_path: Path) -> list[str]:
         if marker in released_text:
             problems.append(f"{released_path}: marker {marker!r} is still present")
     released_lines = {line.strip() for line in released_text.splitlines()}
-    for cell in source.cells:
-        for begin, end, what in ((SOLUTION_BEGIN, SOLUTION_END, "solution"), (HIDDEN_BEGIN, HIDDEN_END, "hidden test")):
-            inside, outside = region_lines(cell.source, begin, end)
-            for line in sorted(inside - outside):
-                if line in released_lines and not line.startswith("#"):
-                    problems.append(f"{released_path}: {what} line leaked: {line!r}")
+    for begin, end, what in ((SOLUTION_BEGIN, SOLUTION_END, "solution"), (HIDDEN_BEGIN, HIDDEN_END, "hidden test")):
+        inside, outside = set(), set()
+        for cell in source.cells:
+            cell_inside, cell_outside = region_lines(cell.source, begin, end)
+            inside |= cell_inside
+            outside |= cell_outside
+        # A line the instructor also wrote outside every region (provided code, "}") gives nothing away.
+        secret = {line for line in inside - outside if any(ch.isalnum() for ch in line) and not line.startswith("#")}
+        problems += [f"{released_path}: {what} line leaked: {line!r}" for line in sorted(secret & released_lines)]
     for grade_id, cell in solution_cells(released).items():
         if "raise NotImplementedError" not in cell.source:
             problems.append(f"{released_path}: answer cell {grade_id!r} has no stub raising NotImplementedError")

@@ -39,3 +39,34 @@ def test_released_lab_keeps_every_graded_test_cell_with_its_points(course, lab):
     assert list(released_tests) == list(source_tests)
     for grade_id, cell in source_tests.items():
         assert released_tests[grade_id].metadata.nbgrader["points"] == cell.metadata.nbgrader["points"]
+
+
+def doctored_release(tmp_path, change):
+    """A copy of lab 1's released notebook with ``change`` applied to its cells."""
+    import nbformat
+
+    nb = read_notebook(released_notebook(ROOT, "lab1"))
+    change(nb.cells)
+    path = tmp_path / "lab1.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_release_check_catches_a_solution_line_copied_into_a_markdown_cell(course, tmp_path):
+    leak = "return D0 * np.exp(-Ea / (k_B * np.asarray(T, dtype=float)))"
+    path = doctored_release(tmp_path, lambda cells: cells[0].__setitem__("source", cells[0].source + "\n" + leak))
+    problems = check_text(source_notebook(course, "lab1"), path)
+    assert any("solution line leaked" in problem and leak in problem for problem in problems)
+
+
+def test_release_check_catches_hidden_test_text_and_a_stub_that_does_not_raise(course, tmp_path):
+    hidden = "assert Ea_controlled_by == \"mechanism\""
+
+    def change(cells):
+        by_id = {cell.id: cell for cell in cells}
+        by_id["test_correlation"].source += "\n" + hidden
+        by_id["correlation"].source = "corr_Ea_mass = 0.0"
+
+    problems = check_text(source_notebook(course, "lab1"), doctored_release(tmp_path, change))
+    assert any("hidden test line leaked" in problem for problem in problems)
+    assert any("'correlation' has no stub" in problem for problem in problems)
