@@ -121,7 +121,7 @@ WRONG_ANSWERS = [
     ),
     WrongAnswer(
         "scores",
-        "def test_scores(degree):\n"
+        "def test_set_scores(degree):\n"
         "    predicted = make_model(degree).fit(metals[['E_coh_eV']], metals['T_m_K']).predict(X_test)\n"
         "    return {'MAE': mean_absolute_error(y_test, predicted),\n"
         "            'RMSE': root_mean_squared_error(y_test, predicted), 'R2': r2_score(y_test, predicted)}",
@@ -130,7 +130,7 @@ WRONG_ANSWERS = [
     ),
     WrongAnswer(
         "scores",
-        "def test_scores(degree):\n"
+        "def test_set_scores(degree):\n"
         "    predicted = make_model(degree).fit(X_train, y_train).predict(X_train)\n"
         "    return {'MAE': mean_absolute_error(y_train, predicted),\n"
         "            'RMSE': root_mean_squared_error(y_train, predicted), 'R2': r2_score(y_train, predicted)}",
@@ -139,7 +139,7 @@ WRONG_ANSWERS = [
     ),
     WrongAnswer(
         "scores",
-        "def test_scores(degree):\n"
+        "def test_set_scores(degree):\n"
         "    predicted = make_model(degree).fit(X_train, y_train).predict(X_test)\n"
         "    return {'MAE': mean_absolute_error(y_test, predicted),\n"
         "            'RMSE': root_mean_squared_error(y_test, predicted), 'R2': r2_score(predicted, y_test)}",
