@@ -12,11 +12,14 @@ import csv
 import io
 import json
 import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from functools import cache
 
 from labharness import ROOT
 
@@ -56,10 +59,21 @@ def course_folder(tmp_path: Path, extra: str = "", fake_labs: tuple[str, ...] = 
         with open(folder / CONFIG_FILE, "a") as handle:
             handle.write("\n" + extra + "\n")
     shutil.copytree(ROOT / "release" / "lab1", folder / "release" / "lab1")
+    shutil.copy(empty_gradebook(), folder / "gradebook.db")
     for lab in fake_labs:
         (folder / "release" / lab).mkdir(parents=True)
         (folder / "release" / lab / f"{lab}.ipynb").write_bytes(other_lab_notebook(lab))
     return folder
+
+
+@cache
+def empty_gradebook() -> Path:
+    """An empty nbgrader gradebook made once per test process (nbgrader makes one slowly, via alembic)."""
+    from nbgrader.api import Gradebook
+
+    path = Path(tempfile.mkdtemp(prefix="gradebook-")) / "gradebook.db"
+    Gradebook(f"sqlite:///{path}").close()
+    return path
 
 
 def lab1_notebook() -> bytes:
