@@ -240,13 +240,13 @@ class CollectionReport:
 def local_moment(naive: datetime, zone: ZoneInfo, abbreviation: str | None = None) -> tuple[datetime, str | None]:
     """A wall-clock time in ``zone``, and a note when the clock change makes it odd."""
     first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if first.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != naive:
+        return first, f"{naive} does not exist in {zone.key} (clocks go forward); read as {first.isoformat()}"
     if first.utcoffset() != second.utcoffset():
         chosen = second if abbreviation == second.tzname() else first
         if abbreviation in (first.tzname(), second.tzname()):
             return chosen, None
         return chosen, f"{naive} happens twice in {zone.key} (clocks go back); read as {chosen.tzname()}"
-    if first.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != naive:
-        return first, f"{naive} does not exist in {zone.key} (clocks go forward); read as {first.isoformat()}"
     return first, None
 
 
@@ -387,13 +387,19 @@ def read_attempts(safe: SafeZip, lab: Lab, settings: CourseSettings, roster: set
             group["receipt"] = entry
         else:
             group["files"].append((match["original"], entry))
-    attempts = []
+    attempts, assignments = [], set()
     for (prefix, stamp), group in sorted(groups.items()):
         attempt = read_attempt(safe, lab, settings, roster, prefix, stamp, group["receipt"], group["files"])
         if attempt.username:
             attempts.append(attempt)
+            assignments.add(prefix.removesuffix(f"_{attempt.username}"))
         else:
             zip_problems.append(f"{prefix}_attempt_{stamp}: " + "; ".join(attempt.problems))
+    expected = settings.blackboard_columns[lab.name]
+    if assignments - {expected}:
+        zip_problems.append(
+            f"the zip holds assignment(s) {sorted(assignments)}; {lab.name} is {expected!r} in c.Course.blackboard_columns"
+        )
     return attempts, zip_problems
 
 

@@ -257,3 +257,16 @@ def test_collect_before_roster_is_refused(tmp_path):
     course = load_course(course_folder(tmp_path))
     with pytest.raises(Exception, match="labgrade roster"):
         run(course, BlackboardZip().attempt("al1815", "2027-01-14 16:00:00", {"lab1.ipynb": lab1_notebook()}))
+
+
+def test_files_in_sub_folders_of_the_zip_are_found(course):
+    bb = BlackboardZip().attempt("al1815", "2027-01-14 12:00:00", {"lab1.ipynb": lab1_notebook()})
+    bb.entries = [(f"Lab 1/gradebook_download/{name}", data) for name, data in bb.entries]
+    run(course, bb)
+    assert submitted(course, "al1815") == ("2027-01-14T12:00:00+00:00", lab1_notebook())
+
+
+def test_zip_of_another_assignment_is_reported(course):
+    run(course, BlackboardZip(assignment="Lab 3").attempt("al1815", "2027-01-14 12:00:00", {"lab3.ipynb": b"{}"}))
+    zip_rows = report_rows(course)[1]
+    assert any("the zip holds assignment(s) ['Lab 3']; lab1 is 'Lab 1'" in row["problems"] for row in zip_rows)
