@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from .deadlines import minutes_late, student_deadline
 from .mitigations import Mitigation, read_mitigations
-from .notebooks import grade_cells, parse_notebook, solution_cells
+from .notebooks import grade_cells, parse_notebook, read_notebook, solution_cells
 from .roster import is_safe_username, roster_usernames
 from .settings import CourseError, CourseSettings
 
@@ -363,8 +363,6 @@ class Lab:
 
 
 def released_fingerprints(settings: CourseSettings) -> dict[str, set[str]]:
-    from .notebooks import read_notebook
-
     fingerprints = {}
     for lab in settings.labs:
         path = settings.course_dir / "release" / lab / f"{lab}.ipynb"
@@ -403,7 +401,9 @@ def read_attempts(safe: SafeZip, lab: Lab, settings: CourseSettings, roster: set
     return attempts, zip_problems
 
 
-def read_attempt(safe, lab, settings, roster, prefix, stamp, receipt, files) -> Attempt:
+def read_attempt(safe: SafeZip, lab: Lab, settings: CourseSettings, roster: set[str], prefix: str, stamp: str,
+                 receipt: Entry | None, files: list[tuple[str, Entry]]) -> Attempt:
+    """One attempt: who (receipt, else file name), when (file name, checked against the receipt), what."""
     problems, text, listed = [], "", None
     if receipt is None:
         problems.append("no receipt in the zip")
