@@ -22,7 +22,6 @@ from .autograde import autograde
 from .blackboard_files import STUDENT_HEADER, BlackboardZip, grade_center_bytes, grade_column_header
 from .collect import collect
 from .marks import write_marks
-from .mitigations import MITIGATIONS_FILE
 from .notebooks import SOLUTION_BEGIN, SOLUTION_END, read_notebook, solution_cells
 from .release import generate, labs_with_source, released_notebook, source_notebook
 from .roster import import_roster
@@ -149,7 +148,7 @@ def assignment_download(course: CourseSettings, cohort: list[DemoStudent], lab: 
     download = BlackboardZip(assignment=course.blackboard_columns[lab], zone=course.timezone.key)
     deadline = course.deadline_for(lab).replace(tzinfo=None)  # Blackboard's names carry naive local time
     for student_index, student in enumerate([*cohort, VISITOR]):
-        outcome = "correct" if student is VISITOR else outcome_for(student_index, lab_index)
+        outcome = "not on roster" if student is VISITOR else outcome_for(student_index, lab_index)
         counts[outcome] = counts.get(outcome, 0) + 1
         name = f"{student.first_name} {student.last_name}"
         if outcome == "missing":
@@ -168,26 +167,11 @@ def assignment_download(course: CourseSettings, cohort: list[DemoStudent], lab: 
     return download.write(course.course_dir / "downloads" / f"{lab}.zip")
 
 
-def student_office_mitigations(course: CourseSettings, cohort: list[DemoStudent], lab: str) -> Path:
-    """One extension for a student who was late and one exemption for a student who did not submit."""
-    late = next(s for i, s in enumerate(cohort) if outcome_for(i, 0) == "late")
-    absent = next(s for i, s in enumerate(cohort) if outcome_for(i, 0) == "missing")
-    until = (course.deadline_for(lab) + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
-    path = course.course_dir / MITIGATIONS_FILE
-    path.write_text(
-        "username,lab,kind,until,reference\n"
-        f"{late.username},{lab},extension,{until},MC-2027-0113\n"
-        f"{absent.username},{lab},exempt,,MC-2027-0140\n",
-        encoding="utf-8",
-    )
-    return path
-
-
 def blackboard_downloads(course: CourseSettings, cohort: list[DemoStudent], labs: list[str], seed: int = 2027) -> Downloads:
+    """The cohort's work as staff get it from Blackboard, written into the demo course's downloads/."""
     rng = random.Random(seed)
     counts: dict[str, int] = {}
     grade_center = grade_center_download(course, cohort, rng)
-    student_office_mitigations(course, cohort, labs[0])
     zips = {
         lab: assignment_download(course, cohort, lab, lab_index, rng, counts)
         for lab_index, lab in enumerate(course.labs)
