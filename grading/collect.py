@@ -167,6 +167,8 @@ class Attempt:
 
 @dataclass
 class StudentLine:
+    """One line of the report: a student, their attempts, the one used and how it stands."""
+
     username: str
     name: str
     attempts: list[Attempt]
@@ -205,6 +207,8 @@ class StudentLine:
 
 @dataclass
 class CollectionReport:
+    """What one collect run found and did; ``describe`` is the console summary."""
+
     lab: str
     zip_path: Path
     report_path: Path
@@ -216,6 +220,7 @@ class CollectionReport:
 
     def describe(self) -> str:
         collected = [line for line in self.students if line.used and line.status != "not on roster"]
+        exempt = sum(bool(line.mitigation and line.mitigation.kind == "exempt") for line in self.students)
         lines = [
             f"{self.lab} from {self.zip_path.name}: {sum(len(l.attempts) for l in self.students)} attempt(s); "
             f"{len(collected)} submission(s) collected ({self.count('on time')} on time, "
@@ -223,7 +228,8 @@ class CollectionReport:
             f"{sum(line.written for line in self.students)} written or updated",
             f"  {self.count('no submission')} roster student(s) with no submission, "
             f"{self.count('no gradable attempt')} with no gradable attempt, "
-            f"{self.count('not on roster')} submitter(s) not on the roster (not collected)",
+            f"{self.count('not on roster')} submitter(s) not on the roster (not collected), "
+            f"{exempt} exempt (recorded in the report; marks leaves the lab out)",
         ]
         problems = [f"{line.username}: {problem}" for line in self.students for problem in line.all_problems()]
         problems += [f"(zip) {problem}" for problem in self.zip_problems]

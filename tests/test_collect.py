@@ -250,6 +250,7 @@ def test_collect_command_prints_a_summary_naming_the_report(course, capsys):
     assert main(["--course-dir", str(course.course_dir), "collect", "lab1", str(path)]) == 0
     out = capsys.readouterr().out
     assert "1 submission(s) collected (0 on time, 0 on extension, 1 late)" in out
+    assert "0 exempt" in out
     assert "collect-lab1.csv" in out
 
 
