@@ -47,6 +47,21 @@ def cmd_autograde(settings: CourseSettings, args) -> int:
     return 0 if not summary.failed else 1
 
 
+def cmd_roster(settings: CourseSettings, args) -> int:
+    from .roster import import_roster
+
+    print(import_roster(settings, args.grade_center).describe())
+    return 0
+
+
+def cmd_collect(settings: CourseSettings, args) -> int:
+    from .collect import collect
+
+    report = collect(settings, args.lab, Path(args.zip))
+    print(report.describe())
+    return 0
+
+
 def cmd_marks(settings: CourseSettings, args) -> int:
     from .marks import write_marks
 
@@ -86,6 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("lab")
     autograde.add_argument("--student", nargs="+", metavar="ID", help="grade only these students")
     autograde.add_argument("--force", action="store_true", help="regrade submissions already graded")
+
+    roster = verb("roster", cmd_roster, "import students from a Grade Center download (.csv or .xls) into the gradebook")
+    roster.add_argument("grade_center", metavar="GRADECENTER_FILE")
+
+    collect = verb("collect", cmd_collect, "collect a lab's submissions from a Blackboard assignment download (zip)")
+    collect.add_argument("lab")
+    collect.add_argument("zip", metavar="ZIP", help="Assignment File Download, all attempts of all students")
 
     marks = verb("marks", cmd_marks, "turn the gradebook into module marks")
     marks.add_argument("--out", metavar="FILE", help="where to write the marks table")

@@ -2,7 +2,9 @@
 
 It makes a fresh course folder (settings, source/ and release/ copied from the real course), invents a
 cohort whose work covers every case staff meet (correct, partly correct, untouched, missing, late),
-hands it in, autogrades it and writes the marks. Everything is seeded, so two runs agree.
+hands it in as Blackboard would (a Grade Center download and one assignment zip per lab, with the
+oddities real zips hold), imports the roster, collects, autogrades and writes the marks. Everything is
+seeded, so two runs agree.
 """
 
 from __future__ import annotations
@@ -14,10 +16,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import nbformat
+
 from .autograde import autograde
+from .blackboard_files import STUDENT_HEADER, BlackboardZip, grade_center_bytes, grade_column_header
+from .collect import collect
 from .marks import write_marks
 from .notebooks import SOLUTION_BEGIN, SOLUTION_END, read_notebook, solution_cells
 from .release import generate, labs_with_source, released_notebook, source_notebook
+from .roster import import_roster
 from .settings import CONFIG_FILE, CourseError, CourseSettings, load_course
 
 # What a student did in one lab; every lab sees every outcome once cohorts have eight students or more.
@@ -33,6 +40,12 @@ class DemoStudent:
     first_name: str
     last_name: str
     student_id: str
+
+
+# Submits every lab but is not in the Grade Center download: collect must report, not import, them.
+VISITOR = DemoStudent("v.visitor-99", "Val", "Visitor", "09999999")
+# Where the demo puts the Grade Center download; the marks stage reads the same file.
+GRADE_CENTER_FILE = Path("downloads") / "gradecenter.csv"
 
 
 def synthetic_cohort(size: int, seed: int = 2027) -> list[DemoStudent]:
@@ -98,33 +111,73 @@ def prepare_course(settings: CourseSettings, out: Path, labs: list[str]) -> Cour
     return course
 
 
-def hand_in(course: CourseSettings, cohort: list[DemoStudent], labs: list[str], seed: int = 2027) -> dict[str, int]:
-    """Write each student's submission in nbgrader's layout, timed before or after the deadline."""
-    import nbformat
-    from nbgrader.api import Gradebook
-    from nbgrader.coursedir import CourseDirectory
+@dataclass(frozen=True)
+class Downloads:
+    """What staff fetch from Blackboard: the Grade Center and one assignment zip per lab."""
 
+    grade_center: Path
+    zips: dict[str, Path]
+    counts: dict[str, int]
+
+
+def grade_center_download(course: CourseSettings, cohort: list[DemoStudent], rng: random.Random) -> Path:
+    """The Grade Center before marking: lab columns empty, research marks in (a few still "Needs Grading")."""
+    columns, ids = course.blackboard_columns, iter(range(1234561, 1234600))
+    header = [
+        *STUDENT_HEADER,
+        *[grade_column_header(columns[lab], course.lab_weight, next(ids)) for lab in course.labs],
+        grade_column_header(columns["labs_total"], course.lab_weight * len(course.labs), next(ids), calculated=True),
+        grade_column_header(columns["assignment"], 100, next(ids)),
+        grade_column_header(columns["module"], 100, next(ids), calculated=True),
+    ]
+    rows = []
+    for index, student in enumerate(cohort):
+        research = "Needs Grading" if index % 7 == 3 else str(rng.randint(80, 185) / 2)
+        row = [student.last_name, student.first_name, student.username, student.student_id, "2027-03-10 09:12:00", "Yes"]
+        rows.append(row + [""] * len(course.labs) + ["", research, ""])
+    path = course.course_dir / GRADE_CENTER_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(grade_center_bytes(header, rows))
+    return path
+
+
+def assignment_download(course: CourseSettings, cohort: list[DemoStudent], lab: str, lab_index: int,
+                        rng: random.Random, counts: dict[str, int]) -> Path:
+    """A lab's "Assignment File Download" with what real ones hold: several attempts, renamed notebooks,
+    a PDF instead of the notebook, a receipt with no file, and a student who is not on the roster."""
+    download = BlackboardZip(assignment=course.blackboard_columns[lab], zone=course.timezone.key)
+    deadline = course.deadline_for(lab).replace(tzinfo=None)  # Blackboard's names carry naive local time
+    for student_index, student in enumerate([*cohort, VISITOR]):
+        outcome = "not on roster" if student is VISITOR else outcome_for(student_index, lab_index)
+        counts[outcome] = counts.get(outcome, 0) + 1
+        name = f"{student.first_name} {student.last_name}"
+        if outcome == "missing":
+            if student_index % 3 == 0:  # submitted without attaching anything
+                download.attempt(student.username, deadline - timedelta(minutes=30), {}, name)
+            continue
+        late = outcome == "late"
+        when = deadline + timedelta(minutes=rng.randint(1, 90)) if late else deadline - timedelta(minutes=rng.randint(5, 150))
+        notebook = nbformat.writes(student_notebook(course, lab, outcome, rng)).encode()
+        file_name = {1: f"{lab} (1).ipynb", 4: "Untitled.ipynb"}.get(student_index % 6, f"{lab}.ipynb")
+        if student_index % 5 == 2:  # an earlier attempt with the wrong file
+            download.attempt(student.username, when - timedelta(minutes=40), {f"{lab}.pdf": b"%PDF-1.7\n"}, name)
+        download.attempt(student.username, when, {file_name: notebook}, name)
+        if student_index % 5 == 0 and not late:  # re-uploaded after the deadline: the on-time one counts
+            download.attempt(student.username, deadline + timedelta(minutes=20), {f"{lab}.ipynb": notebook}, name)
+    return download.write(course.course_dir / "downloads" / f"{lab}.zip")
+
+
+def blackboard_downloads(course: CourseSettings, cohort: list[DemoStudent], labs: list[str], seed: int = 2027) -> Downloads:
+    """The cohort's work as staff get it from Blackboard, written into the demo course's downloads/."""
     rng = random.Random(seed)
     counts: dict[str, int] = {}
-    with Gradebook(CourseDirectory(config=course.nbgrader_config()).db_url) as gradebook:
-        for student in cohort:
-            gradebook.update_or_create_student(
-                student.username, first_name=student.first_name, last_name=student.last_name
-            )
-    for lab_index, lab in enumerate(course.labs):
-        if lab not in labs:
-            continue
-        for student_index, student in enumerate(cohort):
-            outcome = outcome_for(student_index, lab_index)
-            counts[outcome] = counts.get(outcome, 0) + 1
-            if outcome == "missing":
-                continue
-            offset = timedelta(minutes=rng.randint(1, 90)) if outcome == "late" else -timedelta(minutes=rng.randint(5, 150))
-            folder = course.course_dir / "submitted" / student.username / lab
-            folder.mkdir(parents=True, exist_ok=True)
-            nbformat.write(student_notebook(course, lab, outcome, rng), folder / f"{lab}.ipynb")
-            (folder / "timestamp.txt").write_text((course.deadline_for(lab) + offset).isoformat())
-    return counts
+    grade_center = grade_center_download(course, cohort, rng)
+    zips = {
+        lab: assignment_download(course, cohort, lab, lab_index, rng, counts)
+        for lab_index, lab in enumerate(course.labs)
+        if lab in labs
+    }
+    return Downloads(grade_center, zips, counts)
 
 
 def run_demo(settings: CourseSettings, out: Path, students: int = 24, labs: list[str] | None = None) -> None:
@@ -133,13 +186,18 @@ def run_demo(settings: CourseSettings, out: Path, students: int = 24, labs: list
     course = prepare_course(settings, Path(out), labs)
     cohort = synthetic_cohort(students)
     print(f"demo course: {course.course_dir} ({students} students, labs {', '.join(labs)})")
-    counts = hand_in(course, cohort, labs)
-    print("handed in: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
+    downloads = blackboard_downloads(course, cohort, labs)
+    print("handed in: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(downloads.counts.items())))
+    print(import_roster(course, downloads.grade_center).describe())
+    for lab, download in downloads.zips.items():
+        print(collect(course, lab, download).describe())
     for lab in labs:
         summary = autograde(course, lab, require_sandbox=True)
         print(summary.describe())
     marks = write_marks(course)
     print(f"\ndemo finished in {time.perf_counter() - started:.0f} s; it wrote:")
+    print(f"  downloads   {course.course_dir / 'downloads'} (Grade Center {downloads.grade_center.name}, zips)")
+    print(f"  collection  {course.course_dir / 'reports'} (collect-<lab>.csv)")
     print(f"  gradebook   {course.course_dir / 'gradebook.db'}")
     print(f"  autograded  {course.course_dir / 'autograded'}")
     print(f"  marks       {marks}")

@@ -66,8 +66,10 @@ def read_mitigations(settings: CourseSettings, path: Path | None = None) -> dict
         raise CourseError(f"{path}: missing column(s) {missing}; the header is {','.join(HEADER)}")
     mitigations = {}
     for line, row in enumerate(rows, start=2):
-        row = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items()}
         where = f"{path}:{line}"
+        if None in row:
+            raise CourseError(f"{where}: more fields than the header {','.join(fields)} (a comma inside a value?)")
+        row = {key.strip().lower(): (value or "").strip() for key, value in row.items()}
         username, lab, kind = row["username"], row["lab"], row["kind"].lower()
         if not username:
             raise CourseError(f"{where}: no username")
@@ -76,6 +78,8 @@ def read_mitigations(settings: CourseSettings, path: Path | None = None) -> dict
         if kind not in KINDS:
             raise CourseError(f"{where}: kind {row['kind']!r} is neither 'extension' nor 'exempt'")
         until = None
+        if kind == "exempt" and row.get("until"):
+            raise CourseError(f"{where}: an exemption takes no 'until' ({row['until']!r}); did you mean an extension?")
         if kind == "extension":
             if not row.get("until"):
                 raise CourseError(f"{where}: an extension needs 'until', the new local deadline")

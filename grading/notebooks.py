@@ -26,6 +26,11 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CourseError(f"{path}: cannot be read: {error}") from error
+    return parse_notebook(text, path)
+
+
+def parse_notebook(text: str, path) -> nbformat.NotebookNode:
+    """A version-4 notebook from its text; ``path`` only names it in the CourseError."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
