@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import shutil
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -34,6 +36,14 @@ def local(course: CourseSettings, text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=course.timezone)
 
 
+@functools.cache
+def empty_gradebook() -> Path:
+    """A new gradebook file, made once per test process: nbgrader spends seconds running alembic on each new one."""
+    path = Path(tempfile.mkdtemp(prefix="gradebook-")) / "gradebook.db"
+    Gradebook(f"sqlite:///{path}").close()
+    return path
+
+
 def make_gradebook(course: CourseSettings, students: dict[str, tuple[str, str]], labs: list[str],
                    submissions: list[tuple[str, str, datetime, dict[str, float]]], tasks: dict[str, int] = TASKS,
                    autograde: bool = True) -> None:
@@ -41,6 +51,9 @@ def make_gradebook(course: CourseSettings, students: dict[str, tuple[str, str]],
 
     ``students``: username -> (first name, last name); ``submissions``: (username, lab, when, scores by task).
     """
+    database = course.course_dir / "gradebook.db"
+    if not database.exists():
+        shutil.copy(empty_gradebook(), database)
     with Gradebook(CourseDirectory(config=course.nbgrader_config()).db_url) as gradebook:
         for username, (first, last) in students.items():
             gradebook.update_or_create_student(username, first_name=first, last_name=last)
