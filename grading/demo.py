@@ -2,11 +2,13 @@
 
 It makes a fresh course folder (settings, source/ and release/ copied from the real course), invents a
 cohort whose work covers every case staff meet (correct, partly correct, untouched, missing, late),
-hands it in, autogrades it and writes the marks. Everything is seeded, so two runs agree.
+hands it in, autogrades it, and writes the Grade Center upload, marks.csv, feedback and the staff
+report. Everything is seeded, so two runs agree.
 """
 
 from __future__ import annotations
 
+import csv
 import random
 import shutil
 import time
@@ -15,9 +17,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from .autograde import autograde
-from .marks import write_marks
+from .feedback import write_feedback
+from .marks import expected_points, write_atomically, write_marks
 from .notebooks import SOLUTION_BEGIN, SOLUTION_END, read_notebook, solution_cells
 from .release import generate, labs_with_source, released_notebook, source_notebook
+from .report import write_report
 from .settings import CONFIG_FILE, CourseError, CourseSettings, load_course
 
 # What a student did in one lab; every lab sees every outcome once cohorts have eight students or more.
@@ -138,8 +142,60 @@ def run_demo(settings: CourseSettings, out: Path, students: int = 24, labs: list
     for lab in labs:
         summary = autograde(course, lab, require_sandbox=True)
         print(summary.describe())
-    marks = write_marks(course)
+    gradecenter = course.course_dir / GRADE_CENTER_FILE
+    if not gradecenter.exists():  # until the hand-in step writes Blackboard's own download, make one here
+        grade_center_download(course, cohort, gradecenter)
+    write_demo_mitigations(course, cohort, labs)
+    marks = write_marks(course, gradecenter)
+    print(marks.describe())
+    for lab in labs:
+        print(write_feedback(course, lab).describe())
+    report = write_report(course)
     print(f"\ndemo finished in {time.perf_counter() - started:.0f} s; it wrote:")
-    print(f"  gradebook   {course.course_dir / 'gradebook.db'}")
-    print(f"  autograded  {course.course_dir / 'autograded'}")
-    print(f"  marks       {marks}")
+    print(f"  gradebook    {course.course_dir / 'gradebook.db'}")
+    print(f"  autograded   {course.course_dir / 'autograded'}")
+    print(f"  feedback     {course.course_dir / 'feedback'}")
+    print(f"  upload file  {marks.upload}")
+    print(f"  marks.csv    {marks.breakdown}")
+    print(f"  report       {report}")
+
+
+GRADE_CENTER_FILE = "gradecenter.csv"
+
+
+def grade_center_download(course: CourseSettings, cohort: list[DemoStudent], path: Path, seed: int = 2027) -> Path:
+    """A Grade Center download as Blackboard writes it (quoted UTF-8 CSV with a byte-order mark).
+
+    Every configured column exists with its points; the research assignment is marked for most students
+    and "Needs Grading" for the rest, so the module mark's blank rule shows.
+    """
+    rng = random.Random(seed)
+    columns = {key: f"{name} [Total Pts: {expected_points(course, key) if key != 'assignment' else 100} Score] "
+                    f"|{1234567 + index}" for index, (key, name) in enumerate(course.blackboard_columns.items())}
+    header = ["Last Name", "First Name", "Username", "Student ID", "Last Access", "Availability", *columns.values()]
+    rows = []
+    for student in cohort:
+        assignment = f"{rng.randint(400, 850) / 10:.1f}" if rng.random() < 0.85 else "Needs Grading"
+        cells = {column: "" for column in columns.values()} | {columns["assignment"]: assignment}
+        rows.append([student.last_name, student.first_name, student.username, student.student_id,
+                     "2027-03-10 09:00:00", "Yes", *cells.values()])
+
+    def write(out):
+        out.write("\ufeff")
+        writer = csv.writer(out, quoting=csv.QUOTE_ALL)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+    write_atomically(path, write)
+    return path
+
+
+def write_demo_mitigations(course: CourseSettings, cohort: list[DemoStudent], labs: list[str]) -> None:
+    """The student office's decisions for the demo: an exemption, and an extension for a late student."""
+    lab = labs[0]
+    late = next(index for index in range(len(cohort)) if outcome_for(index, course.labs.index(lab)) == "late")
+    until = course.deadline_for(lab) + timedelta(hours=2)
+    (course.course_dir / "mitigations.csv").write_text(
+        "username,lab,kind,until,reference\n"
+        f"{cohort[1].username},{lab},exempt,,MC-DEMO-1\n"
+        f"{cohort[late].username},{lab},extension,{until:%Y-%m-%d %H:%M},MC-DEMO-2\n", encoding="utf-8")

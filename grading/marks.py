@@ -168,6 +168,7 @@ def write_atomically(path: Path, write) -> None:
     try:
         with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
             write(out)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide the file from the staff group
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
@@ -473,10 +474,13 @@ class MarksRun:
                  f"{self.uploaded} row(s) in the upload"]
         if sheet.labs_not_graded:
             lines.append(f"not in the gradebook yet (columns left out): {', '.join(sheet.labs_not_graded)}")
-        blank = [s for s in sheet.students if s.in_download and s.module.mark is None]
-        if blank:
-            lines.append(f"module mark blank for {len(blank)}: " + "; ".join(f"{s.username} ({s.module.why_blank})" for s in blank[:10])
-                         + (" ..." if len(blank) > 10 else ""))
+        blank: dict[str, list[str]] = {}
+        for student in sheet.students:
+            if student.in_download and student.module.mark is None:
+                blank.setdefault(student.module.why_blank, []).append(student.username)
+        for why, usernames in blank.items():
+            lines.append(f"module mark blank for {len(usernames)} ({why}): {', '.join(usernames[:8])}"
+                         + (" ..." if len(usernames) > 8 else ""))
         for title, students in (("needs review (left out of the upload unless --include-flagged)", sheet.flagged),
                                 ("graded but not in the Grade Center download", sheet.not_in_download),
                                 ("enrolled with no submissions", sheet.without_submissions)):

@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (the backend is chosen first)
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .feedback import failed_where, lab_tests, page  # noqa: E402
 from .marks import BREAKDOWN_FIELDS, EXEMPT, LATE, MISSING, ON_TIME, GradebookMarks, read_gradebook, write_atomically  # noqa: E402
@@ -41,7 +42,7 @@ def status_counts(breakdown: pd.DataFrame) -> pd.DataFrame:
     """Per lab: how many students were on time, late, missing, exempt, and how many are flagged."""
     counts = pd.crosstab(breakdown["lab"], breakdown["status"]).reindex(columns=list(STATUSES), fill_value=0)
     counts["flagged"] = breakdown.assign(flagged=breakdown["flags"] != "").groupby("lab")["flagged"].sum()
-    return counts.reindex(sorted(counts.index, key=lambda lab: int(lab[3:])))
+    return counts.reindex(sorted(counts.index, key=lambda lab: int(lab[3:]))).rename_axis(index=None, columns=None)
 
 
 def task_results(settings: CourseSettings, gradebook: GradebookMarks) -> pd.DataFrame:
@@ -72,7 +73,7 @@ def task_results(settings: CourseSettings, gradebook: GradebookMarks) -> pd.Data
         submissions=("passed", "size"), passed=("passed", "sum"),
         **{"failed visible": ("failed_in", lambda s: int((s == "visible").sum())),
            "failed hidden": ("failed_in", lambda s: int((s == "hidden").sum()))}).reset_index()
-    summary["pass rate"] = (summary["passed"] / summary["submissions"]).round(2)
+    summary["pass rate"] = summary["passed"] / summary["submissions"]
     return summary.drop(columns="passed")
 
 
@@ -86,17 +87,24 @@ def png(figure) -> str:
 def small_multiples(count: int):
     columns = min(4, max(count, 1))
     rows = -(-max(count, 1) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.4 * rows), squeeze=False)
+    figure, axes = plt.subplots(rows, columns, figsize=(max(6.0, 3.2 * columns), 2.6 * rows + 0.4),
+                                squeeze=False, layout="constrained")
     for axis in axes.flat[count:]:
         axis.set_visible(False)
     return figure, axes.flat
 
 
 def status_plot(counts: pd.DataFrame) -> str:
-    figure, axis = plt.subplots(figsize=(8, 3.2))
-    counts.plot.bar(ax=axis, stacked=False, color=[COLOURS[name] for name in counts.columns], width=0.8)
+    """Stacked on time / late / missing / exempt per lab; flagged (which overlaps them) written above each bar."""
+    figure, axis = plt.subplots(figsize=(8, 3.2), layout="constrained")
+    statuses = counts[list(STATUSES)]
+    statuses.plot.bar(ax=axis, stacked=True, color=[COLOURS[name] for name in STATUSES], width=0.6, rot=0)
+    for position, (total, flagged) in enumerate(zip(statuses.sum(axis=1), counts["flagged"])):
+        if flagged:
+            axis.annotate(f"{flagged} flagged", (position, total), ha="center", va="bottom", color=COLOURS["flagged"])
+    axis.yaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_ylabel("students"), axis.set_xlabel(""), axis.set_title("Submissions per lab")
-    axis.legend(ncols=5, fontsize="small")
+    axis.legend(ncols=4, fontsize="small", loc="lower right")
     return png(figure)
 
 
@@ -107,25 +115,34 @@ def score_plot(settings: CourseSettings, gradebook: GradebookMarks) -> str:
         scores = [float(100 * a.score / a.max_score) for (_, graded_lab), a in gradebook.attempts.items() if graded_lab == lab]
         axis.hist(scores, bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.01], color="#4a7fb5")
         axis.set_title(f"{lab} ({len(scores)} submissions)", fontsize="small"), axis.set_xlabel("score %")
+        axis.yaxis.set_major_locator(MaxNLocator(integer=True))
     figure.suptitle("Score distribution (before the late policy)")
     return png(figure)
 
 
 def task_plot(tasks: pd.DataFrame) -> str:
+    """Per lab, each test's submissions split into passed, failed in visible tests and failed in hidden tests."""
     labs = list(dict.fromkeys(tasks["lab"]))
     figure, axes = small_multiples(len(labs))
     for axis, lab in zip(axes, labs):
         rows = tasks[tasks["lab"] == lab].sort_values("pass rate")
-        axis.barh(rows["task"], rows["pass rate"] * 100, color="#4c9a5a")
-        axis.set_xlim(0, 100), axis.set_title(lab, fontsize="small"), axis.set_xlabel("% passing")
+        share = rows[["failed visible", "failed hidden"]].div(rows["submissions"], axis=0) * 100
+        left = rows["pass rate"] * 100
+        axis.barh(rows["task"], left, color=COLOURS[ON_TIME], label="passed")
+        axis.barh(rows["task"], share["failed visible"], left=left, color=COLOURS[LATE], label="failed visible test")
+        axis.barh(rows["task"], share["failed hidden"], left=left + share["failed visible"], color=COLOURS["flagged"],
+                  label="failed hidden test")
+        axis.set_xlim(0, 100), axis.set_title(lab, fontsize="small"), axis.set_xlabel("% of submissions")
         axis.tick_params(axis="y", labelsize="x-small")
-    figure.suptitle("Pass rate per test (lowest first)")
+    figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize="small")
+    figure.suptitle("Tests by pass rate (lowest at the bottom)")
     return png(figure)
 
 
 def distribution_plot(values: pd.Series, title: str, maximum: float) -> str:
-    figure, axis = plt.subplots(figsize=(5, 2.8))
+    figure, axis = plt.subplots(figsize=(5, 2.8), layout="constrained")
     axis.hist(values.astype(float), bins=20, range=(0, maximum), color="#4a7fb5")
+    axis.yaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_title(f"{title} ({len(values)} students)"), axis.set_ylabel("students")
     return png(figure)
 
@@ -152,7 +169,7 @@ def report_html(settings: CourseSettings, breakdown: pd.DataFrame, gradebook: Gr
         "<h2>Which tests fail most</h2>",
         '<p class="note">"failed hidden": the failing line was in the hidden tests, so the student saw no reason; '
         "a high count there may mean the visible tests do not prepare students for the hidden ones.</p>",
-        table_html(worst, index=False), task_plot(tasks) if len(tasks) else "<p>No graded tests yet.</p>",
+        table_html(worst.round({"pass rate": 2}), index=False), task_plot(tasks) if len(tasks) else "<p>No graded tests yet.</p>",
         "<h2>Lab totals and module marks</h2>",
         distribution_plot(downloaded["labs_total"], "Lab total", float(settings.lab_weight * len(settings.labs))),
         distribution_plot(module, "Module mark", 100.0) if len(module) else "<p>No module marks yet.</p>",
