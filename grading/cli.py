@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("--force", action="store_true", help="regrade submissions already graded")
 
     marks = verb("marks", cmd_marks, "Grade Center upload file and marks.csv from the gradebook and a Grade Center download")
-    marks.add_argument("gradecenter", metavar="GRADECENTER_FILE", help="the latest Grade Center download (.csv or .xls)")
+    marks.add_argument("gradecenter", metavar="GRADECENTER_FILE", help="the latest Grade Center download (.csv or .xls), or a folder of downloads to take the newest from")
     marks.add_argument("--out", metavar="FILE", help="upload file to write (default: upload.csv, or upload.xls with --format tab)")
     marks.add_argument("--format", choices=("csv", "tab"), default="csv", help="comma-delimited, all quoted (default), or tab-delimited")
     marks.add_argument("--create-missing", action="store_true",

@@ -13,7 +13,8 @@ The rules, as staff and students can check them against Blackboard:
 - assignment mark = assignment_weight x Grade Center score / the column's Total Pts, unrounded;
 - module mark = (lab total + assignment mark) x 100 / (the weights of what is not exempt), rounded to
   a whole number. Exempt from one lab: (7 labs x 2 + 84 = 98) is renormalised to 100. The lab marks
-  enter as uploaded, so the module mark can be recomputed from Blackboard's own cells.
+  enter as uploaded, so the module mark can be recomputed from Blackboard's own cells. A research
+  assignment Blackboard shows as "Exempt" is left out of the weights the same way.
 
 Exempt labs. An exempt lab is left out of the lab total and of the weights. Its upload cell is never
 set: it carries the value the download already holds (normally Blackboard's own "Exempt", which staff
@@ -463,6 +464,7 @@ def write_breakdown(path: Path, rows: list[dict]) -> None:
 
 @dataclass
 class MarksRun:
+    gradecenter: Path
     sheet: MarkSheet
     upload: Path
     breakdown: Path
@@ -470,7 +472,7 @@ class MarksRun:
 
     def describe(self) -> str:
         sheet = self.sheet
-        lines = [f"marks for {len(sheet.students)} student(s), labs {', '.join(sheet.labs) or 'none'}; "
+        lines = [f"read {self.gradecenter}", f"marks for {len(sheet.students)} student(s), labs {', '.join(sheet.labs) or 'none'}; "
                  f"{self.uploaded} row(s) in the upload"]
         if sheet.labs_not_graded:
             lines.append(f"not in the gradebook yet (columns left out): {', '.join(sheet.labs_not_graded)}")
@@ -493,6 +495,17 @@ class MarksRun:
         return "\n".join(lines)
 
 
+def latest_download(path: str | Path) -> Path:
+    """The Grade Center download to read: the file given, or the newest .csv/.xls in the folder given."""
+    path = Path(path)
+    if not path.is_dir():
+        return path
+    downloads = [file for file in path.iterdir() if file.suffix.lower() in (".csv", ".xls") and file.is_file()]
+    if not downloads:
+        raise CourseError(f"{path}: no Grade Center download (.csv or .xls) in this folder")
+    return max(downloads, key=lambda file: file.stat().st_mtime)
+
+
 def write_marks(settings: CourseSettings, gradecenter: str | Path, out: str | Path | None = None, tab: bool = False,
                 create_missing: bool = False, include_flagged: bool = False) -> MarksRun:
     """`labgrade marks`: the upload file and marks.csv from the gradebook and a Grade Center download."""
@@ -500,7 +513,7 @@ def write_marks(settings: CourseSettings, gradecenter: str | Path, out: str | Pa
     from .gradecenter import read_grade_center
     from .mitigations import read_mitigations
 
-    center = read_grade_center(gradecenter)
+    center = read_grade_center(latest_download(gradecenter))
     mitigations = read_mitigations(settings)
     gradebook = read_gradebook(settings)
     review = {lab: review_flags(settings.course_dir, lab) for lab in settings.labs if lab in gradebook.max_scores}
@@ -512,4 +525,4 @@ def write_marks(settings: CourseSettings, gradecenter: str | Path, out: str | Pa
     write_upload(upload, ["Username", *headers.values()], rows, tab)
     breakdown = settings.course_dir / "marks.csv"
     write_breakdown(breakdown, breakdown_rows(sheet, settings, include_flagged))
-    return MarksRun(sheet, upload, breakdown, len(rows))
+    return MarksRun(center.path, sheet, upload, breakdown, len(rows))

@@ -35,6 +35,8 @@ def read_breakdown(path: Path) -> pd.DataFrame:
     missing = [name for name in BREAKDOWN_FIELDS if name not in table.columns]
     if missing:
         raise CourseError(f"{path}: not a breakdown written by `labgrade marks`: no column(s) {missing}")
+    if table.empty:
+        raise CourseError(f"{path}: no students in the breakdown; is the Grade Center download empty?")
     return table
 
 

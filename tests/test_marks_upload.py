@@ -230,3 +230,18 @@ def test_cli_marks_prints_where_the_files_are_and_errors_name_the_file(two_lab_c
     assert "upload file  " + str(two_lab_course.course_dir / "upload.csv") in out and "marks.csv" in out
     assert main(["--course-dir", str(two_lab_course.course_dir), "marks", str(gc.with_name("nope.csv"))]) == 2
     assert "nope.csv" in capsys.readouterr().err
+
+
+def test_folder_of_downloads_reads_the_newest(two_lab_course):
+    import os
+
+    cohort_gradebook(two_lab_course)
+    folder = two_lab_course.course_dir / "downloads"
+    folder.mkdir()
+    old = download(two_lab_course, name="downloads/gc_old.csv", cells={"al1815": {ASSIGNMENT: "10"}})
+    new = download(two_lab_course, name="downloads/gc_new.xls", tab=True, cells={"al1815": {ASSIGNMENT: "75"}})
+    os.utime(old, (1_800_000_000, 1_800_000_000))
+    os.utime(new, (1_800_000_100, 1_800_000_100))
+    run = write_marks(two_lab_course, folder)
+    assert run.gradecenter == new and f"read {new}" in run.describe()
+    assert {row["Username"]: row for row in read_upload(run.upload)}["al1815"][MODULE] == "77"
