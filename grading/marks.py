@@ -93,7 +93,7 @@ def lab_result(settings: CourseSettings, lab: str, attempt: Attempt | None, miti
     extension = f"extension to {deadline:%Y-%m-%d %H:%M}; " if mitigation and mitigation.kind == "extension" else ""
     exemption = ""
     if mitigation and mitigation.kind == "exempt":
-        exemption = f"exempt (mitigations.csv {mitigation.reference})".replace(" )", ")")
+        exemption = f"exempt (mitigations.csv{' ' + mitigation.reference if mitigation.reference else ''})"
     elif exempt_in_blackboard:
         exemption = "exempt (Blackboard)"
     if exemption:
