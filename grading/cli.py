@@ -65,8 +65,25 @@ def cmd_collect(settings: CourseSettings, args) -> int:
 def cmd_marks(settings: CourseSettings, args) -> int:
     from .marks import write_marks
 
-    path = write_marks(settings, out=args.out)
-    print(f"marks written to {path}")
+    run = write_marks(settings, args.gradecenter, out=args.out, tab=args.format == "tab",
+                      create_missing=args.create_missing, include_flagged=args.include_flagged)
+    print(run.describe())
+    return 0
+
+
+def cmd_feedback(settings: CourseSettings, args) -> int:
+    from .feedback import write_feedback
+
+    written = write_feedback(settings, args.lab, students=args.student)
+    print(written.describe())
+    return 0
+
+
+def cmd_report(settings: CourseSettings, args) -> int:
+    from .report import write_report
+
+    path = write_report(settings, marks=args.marks, out=args.out)
+    print(f"report written to {path}")
     return 0
 
 
@@ -109,8 +126,21 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument("lab")
     collect.add_argument("zip", metavar="ZIP", help="Assignment File Download, all attempts of all students")
 
-    marks = verb("marks", cmd_marks, "turn the gradebook into module marks")
-    marks.add_argument("--out", metavar="FILE", help="where to write the marks table")
+    marks = verb("marks", cmd_marks, "Grade Center upload file and marks.csv from the gradebook and a Grade Center download")
+    marks.add_argument("gradecenter", metavar="GRADECENTER_FILE", help="the latest Grade Center download (.csv or .xls), or a folder of downloads to take the newest from")
+    marks.add_argument("--out", metavar="FILE", help="upload file to write (default: upload.csv, or upload.xls with --format tab)")
+    marks.add_argument("--format", choices=("csv", "tab"), default="csv", help="comma-delimited, all quoted (default), or tab-delimited")
+    marks.add_argument("--create-missing", action="store_true",
+                       help="let the upload create configured columns missing from the download (Blackboard makes them text, 0 points)")
+    marks.add_argument("--include-flagged", action="store_true", help="upload students whose work needs review too")
+
+    feedback = verb("feedback", cmd_feedback, "per-student HTML feedback for a lab: answers, visible tests, points per task")
+    feedback.add_argument("lab")
+    feedback.add_argument("--student", nargs="+", metavar="ID", help="only these students")
+
+    report = verb("report", cmd_report, "one self-contained HTML page with plots of the marks, for staff")
+    report.add_argument("--marks", metavar="FILE", help="the breakdown `labgrade marks` wrote (default: marks.csv)")
+    report.add_argument("--out", metavar="FILE", help="page to write (default: reports/report.html)")
 
     demo = verb("demo", cmd_demo, "run the whole pipeline on a synthetic cohort in a scratch course folder")
     demo.add_argument("--out", default="demo-course", metavar="DIR", help="scratch course folder (default: demo-course)")

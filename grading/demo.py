@@ -3,8 +3,8 @@
 It makes a fresh course folder (settings, source/ and release/ copied from the real course), invents a
 cohort whose work covers every case staff meet (correct, partly correct, untouched, missing, late),
 hands it in as Blackboard would (a Grade Center download and one assignment zip per lab, with the
-oddities real zips hold), imports the roster, collects, autogrades and writes the marks. Everything is
-seeded, so two runs agree.
+oddities real zips hold), imports the roster, collects, autogrades, and writes the Grade Center upload,
+marks.csv, feedback and the staff report. Everything is seeded, so two runs agree.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ import nbformat
 from .autograde import autograde
 from .blackboard_files import STUDENT_HEADER, BlackboardZip, grade_center_bytes, grade_column_header
 from .collect import collect
-from .marks import write_marks
+from .feedback import write_feedback
+from .marks import expected_points, write_marks
 from .notebooks import SOLUTION_BEGIN, SOLUTION_END, read_notebook, solution_cells
 from .release import generate, labs_with_source, released_notebook, source_notebook
+from .report import write_report
 from .roster import import_roster
 from .settings import CONFIG_FILE, CourseError, CourseSettings, load_course
 
@@ -125,10 +127,10 @@ def grade_center_download(course: CourseSettings, cohort: list[DemoStudent], rng
     columns, ids = course.blackboard_columns, iter(range(1234561, 1234600))
     header = [
         *STUDENT_HEADER,
-        *[grade_column_header(columns[lab], course.lab_weight, next(ids)) for lab in course.labs],
-        grade_column_header(columns["labs_total"], course.lab_weight * len(course.labs), next(ids), calculated=True),
+        # Columns staff created to be filled by upload: plain Score columns with the points the marks use.
+        *[grade_column_header(columns[key], expected_points(course, key), next(ids)) for key in [*course.labs, "labs_total"]],
         grade_column_header(columns["assignment"], 100, next(ids)),
-        grade_column_header(columns["module"], 100, next(ids), calculated=True),
+        grade_column_header(columns["module"], expected_points(course, "module"), next(ids)),
     ]
     rows = []
     for index, student in enumerate(cohort):
@@ -180,6 +182,22 @@ def blackboard_downloads(course: CourseSettings, cohort: list[DemoStudent], labs
     return Downloads(grade_center, zips, counts)
 
 
+def write_demo_mitigations(course: CourseSettings, cohort: list[DemoStudent], lab: str) -> Path:
+    """The student office's decisions for the demo: an exemption, and an extension for a late student."""
+    lab_index = course.labs.index(lab)
+    late = next(index for index in range(len(cohort)) if outcome_for(index, lab_index) == "late")
+    exempt = next(index for index in range(len(cohort)) if outcome_for(index, lab_index) == "missing")
+    until = course.deadline_for(lab) + timedelta(hours=2)
+    path = course.course_dir / "mitigations.csv"
+    path.write_text(
+        "username,lab,kind,until,reference\n"
+        f"{cohort[exempt].username},{lab},exempt,,MC-DEMO-1\n"
+        f"{cohort[late].username},{lab},extension,{until:%Y-%m-%d %H:%M},MC-DEMO-2\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def run_demo(settings: CourseSettings, out: Path, students: int = 24, labs: list[str] | None = None) -> None:
     started = time.perf_counter()
     labs = labs or labs_with_source(settings)
@@ -188,16 +206,24 @@ def run_demo(settings: CourseSettings, out: Path, students: int = 24, labs: list
     print(f"demo course: {course.course_dir} ({students} students, labs {', '.join(labs)})")
     downloads = blackboard_downloads(course, cohort, labs)
     print("handed in: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(downloads.counts.items())))
+    mitigations = write_demo_mitigations(course, cohort, labs[0])
     print(import_roster(course, downloads.grade_center).describe())
     for lab, download in downloads.zips.items():
         print(collect(course, lab, download).describe())
     for lab in labs:
-        summary = autograde(course, lab, require_sandbox=True)
-        print(summary.describe())
-    marks = write_marks(course)
+        print(autograde(course, lab, require_sandbox=True).describe())
+    marks = write_marks(course, downloads.grade_center)
+    print(marks.describe())
+    for lab in labs:
+        print(write_feedback(course, lab).describe())
+    report = write_report(course)
     print(f"\ndemo finished in {time.perf_counter() - started:.0f} s; it wrote:")
-    print(f"  downloads   {course.course_dir / 'downloads'} (Grade Center {downloads.grade_center.name}, zips)")
-    print(f"  collection  {course.course_dir / 'reports'} (collect-<lab>.csv)")
-    print(f"  gradebook   {course.course_dir / 'gradebook.db'}")
-    print(f"  autograded  {course.course_dir / 'autograded'}")
-    print(f"  marks       {marks}")
+    print(f"  downloads    {course.course_dir / 'downloads'} (Grade Center {downloads.grade_center.name}, zips)")
+    print(f"  mitigations  {mitigations}")
+    print(f"  collection   {course.course_dir / 'reports'} (collect-<lab>.csv)")
+    print(f"  gradebook    {course.course_dir / 'gradebook.db'}")
+    print(f"  autograded   {course.course_dir / 'autograded'}")
+    print(f"  feedback     {course.course_dir / 'feedback'}")
+    print(f"  upload file  {marks.upload}")
+    print(f"  marks.csv    {marks.breakdown}")
+    print(f"  report       {report}")

@@ -1,25 +1,33 @@
-"""The demo pipeline end to end on a small cohort: release, hand in, autograde, marks."""
+"""The demo pipeline end to end on a small cohort: Blackboard downloads in, marks, feedback and report out."""
 
 import csv
 from decimal import Decimal
 
 from grading.demo import outcome_for, run_demo, synthetic_cohort
+from grading.mitigations import read_mitigations
 
 
 def test_demo_marks_follow_what_each_student_did(course, tmp_path, capsys):
     run_demo(course, tmp_path / "demo", students=8, labs=["lab1"])
     printed = capsys.readouterr().out
-    assert "marks" in printed and str(tmp_path / "demo") in printed
+    for what in ("upload file", "marks.csv", "report"):
+        assert what in printed
+    demo = tmp_path / "demo"
+    assert (demo / "upload.csv").is_file() and (demo / "reports" / "report.html").is_file()
 
-    with open(tmp_path / "demo" / "marks.csv", encoding="utf-8") as handle:
-        marks = {row["username"]: Decimal(row["lab1_mark"]) for row in csv.DictReader(handle)}
+    with open(demo / "marks.csv", encoding="utf-8") as handle:
+        rows = {row["username"]: row for row in csv.DictReader(handle) if row["lab"] == "lab1"}
+    mitigations = {user: m.kind for (user, lab), m in read_mitigations(course, demo / "mitigations.csv").items()}
+    assert sorted(mitigations.values()) == ["exempt", "extension"]
     lab_index = course.labs.index("lab1")
     for index, student in enumerate(synthetic_cohort(8)):
-        outcome = outcome_for(index, lab_index)
-        mark = marks[student.username]
-        if outcome == "correct":
-            assert mark == course.lab_weight, (student, outcome)
+        outcome, row = outcome_for(index, lab_index), rows[student.username]
+        mark = Decimal(row["lab_mark"]) if row["lab_mark"] else None
+        if mitigations.get(student.username) == "exempt":
+            assert row["exemption"] and mark in (None, 0), row
+        elif outcome == "correct" or (outcome == "late" and mitigations.get(student.username) == "extension"):
+            assert mark == course.lab_weight, (student, outcome, row)
         elif outcome == "partial":
-            assert 0 < mark < course.lab_weight, (student, outcome)
-        else:  # empty, missing, and late under the default late policy
-            assert mark == 0, (student, outcome)
+            assert 0 < mark < course.lab_weight, (student, outcome, row)
+        else:  # untouched, missing, or late without an extension under the default late policy
+            assert mark == 0, (student, outcome, row)

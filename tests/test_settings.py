@@ -63,7 +63,7 @@ def test_bad_setting_is_refused_naming_the_setting(tmp_path, line, named):
 
 def test_every_command_stops_on_a_bad_setting(tmp_path, capsys):
     folder = course_with(tmp_path, 'c.Course.timezone = "Mars/Olympus"')
-    for argv in (["schedule"], ["release", "lab1"], ["autograde", "lab1"], ["marks"]):
+    for argv in (["schedule"], ["release", "lab1"], ["autograde", "lab1"], ["marks", "gradecenter.csv"], ["feedback", "lab1"], ["report"]):
         assert main(["--course-dir", str(folder), *argv]) == 2
         assert "c.Course.timezone" in capsys.readouterr().err
 

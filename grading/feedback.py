@@ -1,0 +1,190 @@
+"""Feedback: one HTML page per student and lab, safe to hand to the student.
+
+nbgrader's feedback is the autograded notebook, hidden tests and all (nbgrader #917, #1363). Here the
+page is assembled from parts that are safe by construction: the student's own answer cells, each test
+cell as the *released* notebook shows it (hidden tests were never in it), and per task the points the
+gradebook holds. A failed test's error message is shown only when the line that failed is one the
+student can see; when it failed inside hidden tests the page says so and nothing more, because
+tracebacks quote the failing code and assertion messages may hold expected values.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
+
+from .marks import TaskScore, lab_result, read_gradebook, shown, write_atomically
+from .mitigations import read_mitigations
+from .notebooks import HIDDEN_BEGIN, HIDDEN_END, grade_cells, nbgrader_meta, read_notebook, region_lines
+from .release import released_notebook, source_notebook
+from .settings import CourseError, CourseSettings
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+CELL_FRAME = re.compile(r"Cell In\[\d+\], line (\d+)")
+HIDDEN_FAILURE = "failed in the hidden tests (they are not shown)"
+
+
+def visible_lines(released_source: str, source_with_hidden: str) -> set[str]:
+    """Stripped lines of a test cell that students were given and that never occur in its hidden tests."""
+    hidden, _ = region_lines(source_with_hidden, HIDDEN_BEGIN, HIDDEN_END)
+    return {line.strip() for line in released_source.splitlines() if line.strip()} - hidden
+
+
+def failure_message(cell, visible: set[str]) -> str | None:
+    """'Error: message' of an executed test cell when it failed on a visible line; None if it did not fail there.
+
+    The first ``Cell In[n], line k`` frame of an IPython traceback is the test cell itself.
+    """
+    for output in cell.get("outputs", []):
+        if output.get("output_type") != "error":
+            continue
+        frames = CELL_FRAME.findall(ANSI.sub("", "\n".join(output.get("traceback", []))))
+        lines = cell.source.splitlines()
+        if frames and 1 <= int(frames[0]) <= len(lines) and lines[int(frames[0]) - 1].strip() in visible:
+            return f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".rstrip(": ")
+    return None
+
+
+def failed_where(cell, visible: set[str]) -> str:
+    """'visible' or 'hidden' for a failed executed test cell: where the failing line is (unknown counts as hidden)."""
+    return "visible" if failure_message(cell, visible) is not None else "hidden"
+
+
+def code_html(code: str) -> str:
+    return highlight(code, PythonLexer(), HtmlFormatter(noclasses=True, nowrap=False))
+
+
+def solution_cells_any(nb) -> dict:
+    """Answer cells by grade id, code and written ones."""
+    return {nbgrader_meta(cell)["grade_id"]: cell for cell in nb.cells if nbgrader_meta(cell).get("solution")}
+
+
+@dataclass(frozen=True)
+class LabTests:
+    """A lab's test cells as students see them, with the lines that are safe to quote."""
+
+    order: list[str]  # answer and test cell grade ids in notebook order
+    released: dict  # grade id -> released test cell
+    visible: dict[str, set[str]]
+
+
+def lab_tests(settings: CourseSettings, lab: str) -> LabTests:
+    released_path = released_notebook(settings.course_dir, lab)
+    if not released_path.is_file():
+        raise CourseError(f"{released_path}: no released notebook; run `labgrade release {lab}` first")
+    released = read_notebook(released_path)
+    source = grade_cells(read_notebook(source_notebook(settings, lab)))
+    tests = grade_cells(released)
+    order = [nbgrader_meta(cell)["grade_id"] for cell in released.cells
+             if nbgrader_meta(cell).get("solution") or nbgrader_meta(cell).get("grade_id") in tests]
+    visible = {grade_id: visible_lines(cell.source, source[grade_id].source if grade_id in source else "")
+               for grade_id, cell in tests.items()}
+    return LabTests(order, tests, visible)
+
+
+def page(title: str, body: str) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
+table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: .3rem .6rem; text-align: left; }}
+.pass {{ color: #1a7f37; font-weight: bold; }} .fail {{ color: #c62828; font-weight: bold; }}
+.cell {{ border-left: 4px solid #ccc; margin: 1rem 0; padding-left: .8rem; }} .test {{ border-color: #6a8fd0; }}
+pre {{ overflow-x: auto; }} .note {{ color: #555; }}
+</style></head><body>
+{body}
+</body></html>
+"""
+
+
+def student_page(settings: CourseSettings, lab: str, username: str, name: str, tests: LabTests, tasks: list[TaskScore],
+                 result, autograded) -> str:
+    """The feedback page; ``autograded`` is the executed notebook (None if there is none)."""
+    scores = {task.name: task for task in tasks}
+    answers = solution_cells_any(autograded) if autograded is not None else {}
+    executed = grade_cells(autograded) if autograded is not None else {}
+    attempt = result.attempt
+    submitted = f"{attempt.submitted.astimezone(settings.timezone):%Y-%m-%d %H:%M %Z}" if attempt and attempt.submitted else "unknown"
+    score = f"{shown(sum(t.score for t in tasks))} / {shown(sum(t.max_score for t in tasks))}" if tasks else "none"
+    mark = "exempt" if result.mark is None else f"{result.mark} of {settings.lab_weight}"
+    parts = [f"<h1>{html.escape(lab)} feedback: {html.escape(name)} ({html.escape(username)})</h1>",
+             "<table>",
+             f"<tr><th>Submitted</th><td>{html.escape(submitted)}</td></tr>",
+             f"<tr><th>Deadline</th><td>{result.deadline:%Y-%m-%d %H:%M %Z}</td></tr>",
+             f"<tr><th>Points</th><td>{html.escape(score)}</td></tr>",
+             f"<tr><th>Lab mark</th><td>{mark} ({html.escape(result.policy)})</td></tr>",
+             "</table>", "<h2>Tasks</h2>", "<table><tr><th>Test</th><th>Result</th><th>Points</th></tr>"]
+    for grade_id in tests.released:
+        task = scores.get(grade_id)
+        if task is None:
+            parts.append(f"<tr><td>{html.escape(grade_id)}</td><td>not graded</td><td></td></tr>")
+            continue
+        verdict = '<span class="pass">pass</span>' if task.passed else '<span class="fail">fail</span>'
+        parts.append(f"<tr><td>{html.escape(grade_id)}</td><td>{verdict}</td><td>{shown(task.score)} / {shown(task.max_score)}</td></tr>")
+    parts += ["</table>", "<h2>Your answers and the tests</h2>"]
+    for grade_id in tests.order:
+        if grade_id in tests.released:
+            task = scores.get(grade_id)
+            parts.append(f'<div class="cell test"><h3>Test {html.escape(grade_id)}</h3>{code_html(tests.released[grade_id].source)}')
+            if task is not None and not task.passed:
+                message = failure_message(executed[grade_id], tests.visible[grade_id]) if grade_id in executed else None
+                parts.append(f'<p class="fail">{html.escape(message or HIDDEN_FAILURE)}</p>')
+            elif task is not None:
+                parts.append('<p class="pass">passed</p>')
+            parts.append("</div>")
+        else:
+            answer = answers.get(grade_id)
+            text = answer.source if answer is not None else "(no answer found in your notebook)"
+            body = code_html(text) if answer is not None and answer.cell_type == "code" else f"<pre>{html.escape(text)}</pre>"
+            parts.append(f'<div class="cell"><h3>Your answer: {html.escape(grade_id)}</h3>{body}</div>')
+    if autograded is None:
+        parts.append('<p class="note">Your graded notebook was not found, so your answers are not shown.</p>')
+    return page(f"{lab} feedback for {username}", "\n".join(parts))
+
+
+@dataclass
+class FeedbackRun:
+    lab: str
+    written: list[Path] = field(default_factory=list)
+    without_notebook: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        lines = [f"{self.lab}: feedback for {len(self.written)} student(s)"
+                 + (f" in {self.written[0].parent.parent.parent}" if self.written else "")]
+        if self.without_notebook:
+            lines.append(f"  no autograded notebook (points only): {', '.join(self.without_notebook)}")
+        return "\n".join(lines)
+
+
+def write_feedback(settings: CourseSettings, lab: str, students: list[str] | None = None) -> FeedbackRun:
+    """`labgrade feedback LAB`: a page for every graded submission of the lab."""
+    from nbgrader.coursedir import CourseDirectory
+
+    settings.require_lab(lab)
+    course = CourseDirectory(config=settings.nbgrader_config())
+    tests = lab_tests(settings, lab)
+    gradebook = read_gradebook(settings)
+    mitigations = read_mitigations(settings)
+    run = FeedbackRun(lab)
+    for username in sorted(students or [user for user, graded_lab in gradebook.attempts if graded_lab == lab]):
+        key = (username, lab)
+        if key not in gradebook.attempts:
+            raise CourseError(f"{username} has no graded {lab} submission in the gradebook")
+        notebook = Path(course.format_path(course.autograded_directory, username, lab)) / f"{lab}.ipynb"
+        autograded = read_notebook(notebook) if notebook.is_file() else None
+        if autograded is None:
+            run.without_notebook.append(username)
+        result = lab_result(settings, lab, gradebook.attempts[key], mitigations.get(key))
+        last, first = gradebook.names.get(username, ("", ""))
+        name = f"{first} {last}".strip() or username
+        text = student_page(settings, lab, username, name, tests, gradebook.tasks[key], result, autograded)
+        path = Path(course.format_path(course.feedback_directory, username, lab)) / f"{lab}.html"
+        write_atomically(path, lambda out: out.write(text))
+        run.written.append(path)
+    return run
