@@ -8,7 +8,7 @@ _TOP_FEATURES = (
     "    return [names[i] for i in order[:k]]"
 )
 _TRAIN_FOREST = (
-    "def train_forest(X, y):\n    return RandomForestClassifier(n_estimators=100, random_state=0).fit(X, y)\n\n"
+    "def train_forest(X, y):\n    return RandomForestClassifier(n_estimators=50, random_state=0).fit(X, y)\n\n"
 )
 
 WRONG_ANSWERS = [
@@ -110,7 +110,7 @@ WRONG_ANSWERS = [
     ),
     WrongAnswer(
         "forest",
-        "def train_forest(X, y):\n    return RandomForestClassifier(n_estimators=100).fit(X, y)" + _TOP_FEATURES,
+        "def train_forest(X, y):\n    return RandomForestClassifier(n_estimators=50).fit(X, y)" + _TOP_FEATURES,
         "test_forest",
         "unseeded forest: a different model on every run",
     ),
