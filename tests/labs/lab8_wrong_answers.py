@@ -26,13 +26,13 @@ WRONG_ANSWERS = [
     ),
     WrongAnswer(
         "noise",
-        "gp = fit_gp(x_measured, y_measured)\nnoise_sd = float(gp.kernel_.k2.noise_level)",
+        "def learned_noise_sd(gp):\n    return float(gp.kernel_.k2.noise_level)",
         "test_noise",
         "noise variance reported as the standard deviation",
     ),
     WrongAnswer(
         "noise",
-        "gp = fit_gp(x_measured, y_measured)\nnoise_sd = float(np.sqrt(gp.kernel.k2.noise_level))",
+        "def learned_noise_sd(gp):\n    return float(np.sqrt(gp.kernel.k2.noise_level))",
         "test_noise",
         "starting kernel (gp.kernel) read instead of the fitted one (gp.kernel_)",
     ),
