@@ -397,6 +397,8 @@ async def run_sandboxed(job: Job, notebook, source) -> tuple[dict, nbformat.Note
                     flags.append(f"the notebook ran longer than {job.limits.notebook_timeout} s and was stopped")
                     break
                 await asyncio.wait_for(client.async_execute_cell(cell, index), timeout=left)
+                if _cell_error(cell) and not (await asyncio.to_thread(_ask, process, {"action": "alive"})).get("alive"):
+                    raise DeadKernelError("the kernel process is gone")
         except asyncio.TimeoutError:
             flags.append(f"the notebook ran longer than {job.limits.notebook_timeout} s and was stopped")
         except DeadKernelError:
@@ -426,19 +428,25 @@ def _keep_head(stream, lines: list[str]) -> None:
             kept += len(chunk)
 
 
+def _ask(process, request: dict) -> dict:
+    """One request to grading.judge over its stdin, one reply from its stdout ({} if it is gone)."""
+    try:
+        process.stdin.write((json.dumps(request) + "\n").encode())
+        process.stdin.flush()
+        line = process.stdout.readline()
+        return json.loads(line) if line else {}
+    except (OSError, ValueError):
+        return {}
+
+
 def _judge_all(process, tests, dump_paths, trusted, limits) -> dict[str, dict]:
-    """Ask grading.judge (over its stdin/stdout) to stop the kernel, then to judge each test cell."""
+    """Ask grading.judge to stop the kernel, then to judge each test cell."""
     verdicts = {}
     try:
-        process.stdin.write(b'{"action": "stop"}\n')
-        process.stdin.flush()
-        process.stdout.readline()
+        _ask(process, {"action": "stop"})
         for grade_id, cell in tests.items():
             request = {"grade_id": grade_id, "code": cell.source, "dump": dump_paths[grade_id], "names": names_for_test(cell.source, trusted)}
-            process.stdin.write((json.dumps(request) + "\n").encode())
-            process.stdin.flush()
-            line = process.stdout.readline()
-            reply = json.loads(line) if line else {}
+            reply = _ask(process, request)
             if reply.get("grade_id") != grade_id:
                 reply = {"passed": False, "error": "the judge did not answer", "tampering": []}
             verdicts[grade_id] = reply

@@ -280,6 +280,13 @@ def stop_everything_else() -> int:
     return killed
 
 
+def kernel_alive(pid: int) -> bool:
+    try:
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return False
+
+
 def undumpable() -> None:
     """Keep the kernel, which runs as the same user, out of this process's memory and file descriptors."""
     import ctypes
@@ -306,10 +313,12 @@ def main() -> None:
     preload([name for name in args.preload.split(",") if name])
     undumpable()
     snapshot = guarded_functions()
-    start_kernel(args.connection_file)
+    kernel = start_kernel(args.connection_file)
     for line in sys.stdin:
         request = json.loads(line)
-        if request.get("action") == "stop":
+        if request.get("action") == "alive":
+            reply = {"alive": kernel_alive(kernel)}
+        elif request.get("action") == "stop":
             reply = {"stopped": stop_everything_else()}
         else:
             reply = judge(request, snapshot, args.test_timeout)
