@@ -384,7 +384,7 @@ async def run_sandboxed(job: Job, notebook, source) -> tuple[dict, nbformat.Note
         reader.start()
         client = CappedClient(
             to_run, km=km, timeout=job.limits.cell_timeout, allow_errors=True, interrupt_on_timeout=True,
-            error_on_timeout={"ename": "Timeout", "evalue": f"cell ran longer than {job.limits.cell_timeout} s", "traceback": []},
+            error_on_timeout={"ename": "Timeout", "evalue": f"stopped after {job.limits.cell_timeout} s", "traceback": []},
             startup_timeout=120, record_timing=False,
         )  # fmt: skip
         client.output_limit = job.limits.output
@@ -396,9 +396,13 @@ async def run_sandboxed(job: Job, notebook, source) -> tuple[dict, nbformat.Note
                 if left <= 0:
                     flags.append(f"the notebook ran longer than {job.limits.notebook_timeout} s and was stopped")
                     break
+                began = time.monotonic()
                 await asyncio.wait_for(client.async_execute_cell(cell, index), timeout=left)
-                if _cell_error(cell) and not (await asyncio.to_thread(_ask, process, {"action": "alive"})).get("alive"):
-                    raise DeadKernelError("the kernel process is gone")
+                if time.monotonic() - began >= job.limits.cell_timeout:
+                    stopped = f"stopped after {job.limits.cell_timeout} s"
+                    cell.outputs.append(nbformat.v4.new_output("error", ename="Timeout", evalue=stopped, traceback=[stopped]))
+                    if not (await asyncio.to_thread(_ask, process, {"action": "alive"})).get("alive"):
+                        raise DeadKernelError("the kernel process is gone")
         except asyncio.TimeoutError:
             flags.append(f"the notebook ran longer than {job.limits.notebook_timeout} s and was stopped")
         except DeadKernelError:
@@ -422,10 +426,13 @@ async def run_sandboxed(job: Job, notebook, source) -> tuple[dict, nbformat.Note
 
 def _keep_head(stream, lines: list[str]) -> None:
     kept = 0
-    for chunk in iter(lambda: stream.read(8192), b""):
-        if kept < LOG_LIMIT:
-            lines.append(chunk.decode("utf-8", "replace"))
-            kept += len(chunk)
+    try:
+        for chunk in iter(lambda: stream.read(8192), b""):
+            if kept < LOG_LIMIT:
+                lines.append(chunk.decode("utf-8", "replace"))
+                kept += len(chunk)
+    except (OSError, ValueError):  # closed when the sandbox is shut down
+        pass
 
 
 def _ask(process, request: dict) -> dict:

@@ -98,7 +98,7 @@ CORRECT_WITH_STDERR = (
 )
 SNOOP = (
     "import os, socket\n"
-    "for path in [{source!r}, {gradebook!r}, {other!r}, '/root']:\n"
+    "for path in [{source!r}, {gradebook!r}, {other!r}, {course!r}]:\n"
     "    try:\n"
     "        open(path, 'rb').read(1) if os.path.isfile(path) else os.listdir(path)\n"
     "        print('READ', path)\n"
@@ -176,6 +176,7 @@ def graded(tmp_path_factory):
         source=str(folder / "source" / LAB / f"{LAB}.ipynb"),
         gradebook=str(folder / "gradebook.db"),
         other=str(folder / "submitted" / "honest" / LAB / f"{LAB}.ipynb"),
+        course=str(folder),
     )
     submit(settings, "snoop", insert_after(answered(settings), AFTER, snoop))
     summary = autograde(settings, LAB, workers=2, require_sandbox=True, progress=False)
