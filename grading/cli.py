@@ -42,7 +42,10 @@ def cmd_release(settings: CourseSettings, args) -> int:
 def cmd_autograde(settings: CourseSettings, args) -> int:
     from .autograde import autograde
 
-    summary = autograde(settings, args.lab, students=args.student, force=args.force)
+    summary = autograde(
+        settings, args.lab, students=args.student, force=args.force, workers=args.workers,
+        require_sandbox=args.require_sandbox, progress=not args.no_progress,
+    )  # fmt: skip
     print(summary.describe())
     return 0 if not summary.failed else 1
 
@@ -118,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("lab")
     autograde.add_argument("--student", nargs="+", metavar="ID", help="grade only these students")
     autograde.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    autograde.add_argument("--workers", type=int, metavar="N", help="submissions graded at once (default: the machine's cores)")
+    autograde.add_argument("--require-sandbox", action="store_true", help="refuse to run student code without a sandbox")
+    autograde.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     roster = verb("roster", cmd_roster, "import students from a Grade Center download (.csv or .xls) into the gradebook")
     roster.add_argument("grade_center", metavar="GRADECENTER_FILE")

@@ -1,0 +1,157 @@
+"""What a submission may change and what it may not: rebuild the notebook that is graded, and say why.
+
+The graded notebook is the instructor's notebook (source/, hidden tests included) in the instructor's
+order, with the student's code in the answer cells and the student's own extra cells kept after the
+cell they followed. Test cells and every other locked cell always come from source/, so an edited,
+deleted, moved, duplicated or renamed test cell changes nothing; each such change is reported.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import copy
+from dataclasses import dataclass, field
+
+import nbformat
+
+from .notebooks import grade_cells, nbgrader_meta, solution_cells
+
+
+@dataclass
+class Assembly:
+    """The notebook to execute and what the student changed that a person may want to look at."""
+
+    notebook: nbformat.NotebookNode
+    flags: list[str] = field(default_factory=list)
+
+
+def _grade_id(cell) -> str | None:
+    return nbgrader_meta(cell).get("grade_id")
+
+
+def assemble(student, source, released) -> Assembly:
+    """Merge a submission (None when unreadable) into the instructor's notebook."""
+    flags: list[str] = []
+    known = {_grade_id(cell): cell for cell in source.cells if _grade_id(cell)}
+    answers_wanted = solution_cells(source)
+    released_cells = {_grade_id(cell): cell for cell in released.cells if _grade_id(cell)}
+    tests = grade_cells(source)
+    answers: dict[str, str] = {}
+    extra_after: dict[str | None, list] = {}
+    seen: list[str] = []
+    anchor = None
+    for cell in student.cells if student is not None else []:
+        grade_id = _grade_id(cell)
+        if grade_id in known:
+            if grade_id in seen:
+                flags.append(f"cell {grade_id!r} appears more than once; the copies were not graded as that cell")
+                if grade_id in answers_wanted and cell.cell_type == "code":
+                    extra_after.setdefault(anchor, []).append(_free(cell))
+                continue
+            seen.append(grade_id)
+            anchor = grade_id
+            if grade_id in answers_wanted:
+                answers[grade_id] = cell.source if cell.cell_type == "code" else ""
+            elif grade_id in tests and cell.source.strip() != released_cells.get(grade_id, known[grade_id]).source.strip():
+                flags.append(f"test cell {grade_id!r} was edited; the original was used")
+            continue
+        if grade_id and (nbgrader_meta(cell).get("grade") or nbgrader_meta(cell).get("solution") or nbgrader_meta(cell).get("locked")):
+            flags.append(f"cell with unknown grade id {grade_id!r} (renamed or invented); graded as ordinary code")
+        extra_after.setdefault(anchor, []).append(_free(cell))
+    if student is not None:
+        for grade_id in tests:
+            if grade_id not in seen:
+                flags.append(f"test cell {grade_id!r} was deleted; the original was used")
+        order = [g for g in known if g in seen]
+        if seen != order:
+            flags.append("cells were moved; the notebook was graded in the instructor's order")
+    cells = list(extra_after.get(None, []))
+    for cell in source.cells:
+        grade_id = _grade_id(cell)
+        graded = copy.deepcopy(cell)
+        if grade_id in answers_wanted:
+            graded.source = answers.get(grade_id, released_cells.get(grade_id, cell).source)
+        cells.append(graded)
+        cells += extra_after.get(grade_id, []) if grade_id else []
+    notebook = nbformat.v4.new_notebook(metadata=copy.deepcopy(source.metadata))
+    notebook.cells = cells
+    return Assembly(notebook, flags)
+
+
+def _free(cell):
+    """A student's own cell: kept as plain code or text, without any nbgrader claims."""
+    free = copy.deepcopy(cell)
+    free.metadata.pop("nbgrader", None)
+    if free.cell_type == "code":
+        free.outputs, free.execution_count = [], None
+    return free
+
+
+def released_version(graded, released):
+    """The notebook to hand back: test cells as released (no hidden tests), answers as executed."""
+    released_cells = {_grade_id(cell): cell for cell in released.cells if _grade_id(cell)}
+    tests = grade_cells(graded)
+    shared = copy.deepcopy(graded)
+    for cell in shared.cells:
+        grade_id = _grade_id(cell)
+        if grade_id in tests:
+            cell.source = released_cells[grade_id].source if grade_id in released_cells else ""
+    return shared
+
+
+def _imports(code: str) -> list[tuple[str, str]]:
+    """(name bound, 'module' or 'module:attribute') for each import statement in the code."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    bound = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bound.append((alias.asname or alias.name.split(".")[0], alias.name if alias.asname else alias.name.split(".")[0]))
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                if alias.name != "*":
+                    bound.append((alias.asname or alias.name, f"{node.module}:{alias.name}"))
+    return bound
+
+
+def names_used(code: str) -> set[str]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+def trusted_names(source) -> dict[str, str]:
+    """Names the instructor's locked code binds to libraries (np -> numpy), which tests may rely on."""
+    names = {}
+    for cell in source.cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type == "code" and meta.get("locked") and not meta.get("solution"):
+            names.update(_imports(cell.source))
+    return names
+
+
+def names_for_test(code: str, trusted: dict[str, str]) -> dict[str, str]:
+    """What the judge rebinds before running one test: the library names and builtins it uses."""
+    used = names_used(code)
+    assigned = {name for name, _ in _imports(code)}
+    names = {name: target for name, target in trusted.items() if name in used and name not in assigned}
+    names.update({name: f"builtins:{name}" for name in used if hasattr(builtins, name) and not name.startswith("_")})
+    return names
+
+
+def libraries(source) -> list[str]:
+    """Modules the instructor's code imports: loaded once in the clean process before any student code."""
+    modules = []
+    for cell in source.cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type == "code" and not meta.get("solution"):
+            for _, target in _imports(cell.source):
+                module, _, attribute = target.partition(":")
+                modules += [module] + ([f"{module}.{attribute}"] if attribute else [])
+    return list(dict.fromkeys(modules))

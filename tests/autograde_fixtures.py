@@ -1,0 +1,64 @@
+"""Scratch courses with lab 1 released and submissions written from the instructor's answers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from grading.notebooks import read_notebook, solution_cells
+from grading.release import generate
+from grading.settings import CONFIG_FILE, load_course
+from labharness import ROOT
+
+LAB = "lab1"
+TIMESTAMP = "2027-01-14T15:40:00+00:00"
+
+
+def make_course(folder: Path):
+    """A course folder with the real settings and lab 1 released (which also creates the gradebook)."""
+    shutil.copy2(ROOT / CONFIG_FILE, folder / CONFIG_FILE)
+    shutil.copytree(ROOT / "source" / LAB, folder / "source" / LAB)
+    settings = load_course(folder)
+    generate(settings, LAB)
+    return settings
+
+
+def solutions() -> dict[str, str]:
+    """The instructor's answer for every answer cell of lab 1 (markers stripped, as a student writes it)."""
+    source = read_notebook(ROOT / "source" / LAB / f"{LAB}.ipynb")
+    return {
+        grade_id: "\n".join(line for line in cell.source.splitlines() if "### " not in line)
+        for grade_id, cell in solution_cells(source).items()
+    }
+
+
+def released(settings) -> nbformat.NotebookNode:
+    return read_notebook(settings.course_dir / "release" / LAB / f"{LAB}.ipynb")
+
+
+def answered(settings, answers: dict[str, str] | None = None) -> nbformat.NotebookNode:
+    """The released notebook with answer cells filled in (default: every answer correct)."""
+    nb = released(settings)
+    chosen = {**solutions(), **(answers or {})}
+    for grade_id, cell in solution_cells(nb).items():
+        cell.source = chosen[grade_id]
+    return nb
+
+
+def submit(settings, student: str, nb, timestamp: str = TIMESTAMP) -> Path:
+    """Hand in a notebook (a NotebookNode, or raw text for broken files) as nbgrader's collect would."""
+    folder = settings.course_dir / "submitted" / student / LAB
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{LAB}.ipynb"
+    path.write_text(nb if isinstance(nb, str) else nbformat.writes(nb), encoding="utf-8")
+    (folder / "timestamp.txt").write_text(timestamp + "\n", encoding="utf-8")
+    return path
+
+
+def insert_after(nb, grade_id: str, code: str):
+    """Add a student's own code cell right after the cell with this grade id."""
+    index = next(i for i, cell in enumerate(nb.cells) if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(code))
+    return nb

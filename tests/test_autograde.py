@@ -1,0 +1,99 @@
+"""Autograde writes what nbgrader writes, resumes after being killed, and refuses to run unprotected in CI."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from autograde_fixtures import LAB, answered, make_course, submit
+from labharness import ROOT
+
+from grading import autograde as autograde_module
+from grading.autograde import STATE_FILE, autograde
+from grading.sandbox import Sandbox
+from grading.settings import CourseError, load_course
+from nbgrader.api import Gradebook
+from nbgrader.apps import NbGraderAPI
+
+WRONG = {
+    "arrhenius": "def arrhenius(D0, Ea, T):\n    return D0 * np.exp(Ea / (k_B * T))",
+    "groupby": "mean_Ea_by_mechanism = dopants.groupby('mechanism')['Ea_eV'].median()",
+}
+
+
+def grades(course_dir):
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        return {
+            (s.student.id, g.name): (g.auto_score, s.timestamp)
+            for s in gb.find_assignment(LAB).submissions
+            for nb in s.notebooks
+            for g in nb.grades
+        }
+
+
+def cohort(settings):
+    submit(settings, "ada", answered(settings))
+    submit(settings, "bo", answered(settings, {"arrhenius": WRONG["arrhenius"]}), "2027-01-14T16:10:00+01:00")
+    submit(settings, "cy", answered(settings, WRONG))
+
+
+def test_scores_and_records_match_nbgrader_autograde_for_honest_work(tmp_path):
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    ours.mkdir()
+    theirs.mkdir()
+    for folder in (ours, theirs):
+        cohort(make_course(folder))
+    autograde(load_course(ours), LAB, workers=2, require_sandbox=True, progress=False)
+    api = NbGraderAPI(config=load_course(theirs).nbgrader_config())
+    for student in ("ada", "bo", "cy"):
+        assert api.autograde(LAB, student, force=True, create=True)["success"]
+    assert grades(ours) == grades(theirs)
+    assert {key[0] for key in grades(ours)} == {"ada", "bo", "cy"}
+
+
+def test_a_killed_run_resumes_without_losing_or_repeating_grades(tmp_path):
+    settings = make_course(tmp_path)
+    cohort(settings)
+    command = [sys.executable, "-m", "grading", "--course-dir", str(tmp_path), "autograde", LAB, "--workers", "1", "--no-progress"]
+    run = subprocess.Popen(command, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    states = lambda: list((tmp_path / "autograded").glob(f"*/{LAB}/{STATE_FILE}"))  # noqa: E731
+    deadline = time.monotonic() + 300
+    while not states() and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.2)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+    done_before = {p.parent.parent.name for p in states()}
+    assert 1 <= len(done_before) < 3, "the run should be killed part-way"
+
+    summary = autograde(settings, LAB, workers=2, require_sandbox=True, progress=False)
+    assert sorted(summary.up_to_date) == sorted(done_before)
+    assert sorted(summary.graded) == sorted({"ada", "bo", "cy"} - done_before)
+    scores = {}
+    for (student, _), (score, _) in grades(tmp_path).items():
+        scores[student] = scores.get(student, 0) + score
+    assert scores == {"ada": 10, "bo": 8, "cy": 7}
+
+    again = autograde(settings, LAB, workers=2, require_sandbox=True, progress=False)
+    assert again.graded == [] and len(again.up_to_date) == 3
+    submit(settings, "ada", answered(settings, {"arrhenius": WRONG["arrhenius"]}))
+    changed = autograde(settings, LAB, workers=2, require_sandbox=True, progress=False)
+    assert changed.graded == ["ada"]
+    forced = autograde(settings, LAB, students=["bo"], force=True, workers=1, require_sandbox=True, progress=False)
+    assert forced.graded == ["bo"] and forced.up_to_date == []
+
+
+def test_without_a_sandbox_ci_refuses_and_others_are_warned(tmp_path, monkeypatch):
+    settings = make_course(tmp_path)
+    submit(settings, "ada", answered(settings))
+    unprotected = Sandbox(None, missing=["no bubblewrap: student code can read source/"])
+    monkeypatch.setattr(autograde_module, "find_sandbox", lambda: unprotected)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(CourseError, match="no sandbox"):
+        autograde(settings, LAB, progress=False)
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(CourseError, match="no sandbox"):
+        autograde(settings, LAB, require_sandbox=True, progress=False)
+    assert shutil.which("bwrap"), "bubblewrap must be installed where the tests run"

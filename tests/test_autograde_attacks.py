@@ -1,0 +1,250 @@
+"""Tampering never raises a mark: each attacked submission scores no more than the same submission
+without the attack (or is flagged for review), and an honest answer still scores.
+
+All submissions are graded in one sandboxed run (module fixture); each test reads one student's result.
+The common starting point is a submission whose arrhenius() is wrong (8 of 10 points).
+"""
+
+import json
+
+import nbformat
+import pytest
+from autograde_fixtures import LAB, answered, insert_after, make_course, released, submit
+
+from grading.autograde import autograde, review_flags
+from grading.notebooks import read_notebook
+from nbgrader.api import Gradebook
+
+WRONG_ARRHENIUS = "def arrhenius(D0, Ea, T):\n    return D0 * np.exp(Ea / (k_B * T))"
+AFTER = "arrhenius"  # attacks go in a cell of the student's own right after this answer cell
+
+ATTACK_CELLS = {
+    "input_transformer": "get_ipython().input_transformers_cleanup.append(lambda lines: [l for l in lines if 'assert' not in l])",
+    "input_transformer_blank": "get_ipython().input_transformers_post.append(lambda lines: [])",
+    "ast_transformer": (
+        "import ast\n"
+        "class NoAsserts(ast.NodeTransformer):\n"
+        "    def visit_Assert(self, node):\n"
+        "        return ast.Pass()\n"
+        "get_ipython().ast_transformers.append(NoAsserts())"
+    ),
+    "settrace": (
+        "import sys\n"
+        "def skip_asserts(frame, event, arg):\n"
+        "    if event == 'line':\n"
+        "        try:\n"
+        "            frame.f_lineno = frame.f_lineno + 1\n"
+        "        except Exception:\n"
+        "            pass\n"
+        "    return skip_asserts\n"
+        "sys.settrace(skip_asserts)"
+    ),
+    "hooks": (
+        "import sys\n"
+        "sys.excepthook = lambda *args: None\n"
+        "sys.displayhook = lambda value: None\n"
+        "get_ipython().showtraceback = lambda *args, **kwargs: None\n"
+        "get_ipython().custom_exceptions = (BaseException,)\n"
+        "get_ipython().CustomTB = lambda *args, **kwargs: None"
+    ),
+    "monkeypatch_kernel": (
+        "import builtins, math\n"
+        "np.allclose = np.isclose = lambda *a, **k: True\n"
+        "np.all = builtins.all = lambda *a, **k: True\n"
+        "math.isclose = lambda *a, **k: True\n"
+        "class AlwaysTrue:\n"
+        "    def __getattr__(self, name):\n"
+        "        return lambda *a, **k: True\n"
+        "np = AlwaysTrue()\n"
+        "isinstance = lambda *a: True"
+    ),
+    "exit": "import sys\nsys.exit(0)",
+    "os_exit": "import os\nos._exit(0)",
+    "kill_kernel": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
+    "infinite_loop": "while True:\n    pass",
+    "sleep": "import time\ntime.sleep(10**6)",
+    "memory_bomb": "hog = bytearray(2**40)",
+    "fork_bomb": (
+        "import os, time\n"
+        "for _ in range(100000):\n"
+        "    try:\n"
+        "        if os.fork() == 0:\n"
+        "            time.sleep(60)\n"
+        "            os._exit(0)\n"
+        "    except OSError:\n"
+        "        break"
+    ),
+    "huge_output": "for _ in range(40):\n    print('x' * 10**6)",
+}
+# The answer itself cheats while the test calls it.
+WRONG_AND_PATCHING = (
+    "def arrhenius(D0, Ea, T):\n"
+    "    np.allclose = np.isclose = lambda *a, **k: True\n"
+    "    np.core.numeric.isclose = lambda *a, **k: True\n"
+    "    return D0 * np.exp(Ea / (k_B * T))"
+)
+WRONG_AND_TRACING = (
+    "def arrhenius(D0, Ea, T):\n"
+    "    import sys\n"
+    "    sys.settrace(lambda *a: None)\n"
+    "    return D0 * np.exp(Ea / (k_B * T))"
+)
+CORRECT_WITH_STDERR = (
+    "import sys, warnings\n"
+    "def arrhenius(D0, Ea, T):\n"
+    "    warnings.warn('arrhenius: T should be in kelvin', UserWarning)\n"
+    "    print('checked units', file=sys.stderr)\n"
+    "    return D0 * np.exp(-Ea / (k_B * np.asarray(T, dtype=float)))"
+)
+SNOOP = (
+    "import os, socket\n"
+    "for path in [{source!r}, {gradebook!r}, {other!r}, {course!r}]:\n"
+    "    try:\n"
+    "        open(path, 'rb').read(1) if os.path.isfile(path) else os.listdir(path)\n"
+    "        print('READ', path)\n"
+    "    except OSError as error:\n"
+    "        print('BLOCKED', path, type(error).__name__)\n"
+    "try:\n"
+    "    socket.create_connection(('127.0.0.1', 22), timeout=2)\n"
+    "    print('NETWORK open')\n"
+    "except OSError as error:\n"
+    "    print('BLOCKED network', type(error).__name__)"
+)
+
+
+def cells_by_id(nb):
+    return {cell.metadata.get("nbgrader", {}).get("grade_id"): cell for cell in nb.cells}
+
+
+def edited(settings, change):
+    nb = answered(settings, {"arrhenius": WRONG_ARRHENIUS})
+    change(nb)
+    return nb
+
+
+def _delete(nb):
+    nb.cells.remove(cells_by_id(nb)["test_arrhenius"])
+
+
+def _move(nb):
+    cell = cells_by_id(nb)["test_arrhenius"]
+    nb.cells.remove(cell)
+    nb.cells.append(cell)
+
+
+def _edit(nb):
+    cells_by_id(nb)["test_arrhenius"].source = "pass"
+
+
+def _duplicate(nb):
+    cell = cells_by_id(nb)["test_arrhenius"]
+    copy = nbformat.from_dict(json.loads(json.dumps(cell)))
+    copy.source = "pass"
+    nb.cells.insert(nb.cells.index(cell), copy)
+
+
+def _rename(nb):
+    cell = cells_by_id(nb)["test_arrhenius"]
+    cell.metadata["nbgrader"]["grade_id"] = "test_arrhenius_mine"
+    cell.source = "pass"
+
+
+STRUCTURE = {"deleted_test": _delete, "moved_test": _move, "edited_test": _edit, "duplicated_test": _duplicate, "renamed_test": _rename}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("course")
+    settings = make_course(folder)
+    with open(folder / "nbgrader_config.py", "a") as config:
+        config.write("\nc.ExecutePreprocessor.timeout = 8\n")
+    from grading.settings import load_course
+
+    settings = load_course(folder)
+    submit(settings, "honest", answered(settings))
+    submit(settings, "wrong", answered(settings, {"arrhenius": WRONG_ARRHENIUS}))
+    for name, code in ATTACK_CELLS.items():
+        submit(settings, name, insert_after(answered(settings, {"arrhenius": WRONG_ARRHENIUS}), AFTER, code))
+    submit(settings, "patching_answer", answered(settings, {"arrhenius": WRONG_AND_PATCHING}))
+    submit(settings, "tracing_answer", answered(settings, {"arrhenius": WRONG_AND_TRACING}))
+    submit(settings, "stderr_answer", answered(settings, {"arrhenius": CORRECT_WITH_STDERR}))
+    for name, change in STRUCTURE.items():
+        submit(settings, name, edited(settings, change))
+    submit(settings, "not_json", '{"cells": [')
+    submit(settings, "nbformat3", json.dumps({"nbformat": 3, "nbformat_minor": 0, "worksheets": [], "metadata": {}}))
+    snoop = SNOOP.format(
+        source=str(folder / "source" / LAB / f"{LAB}.ipynb"),
+        gradebook=str(folder / "gradebook.db"),
+        other=str(folder / "submitted" / "honest" / LAB / f"{LAB}.ipynb"),
+        course=str(folder),
+    )
+    submit(settings, "snoop", insert_after(answered(settings), AFTER, snoop))
+    summary = autograde(settings, LAB, workers=2, require_sandbox=True, progress=False)
+    print(summary.describe())
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gb:
+        scores = {s.student.id: s.score for s in gb.find_assignment(LAB).submissions}
+    return settings, summary, scores, review_flags(folder, LAB)
+
+
+def test_honest_correct_work_scores_full_and_is_not_flagged(graded):
+    _, summary, scores, flags = graded
+    assert scores["honest"] == 10 and "honest" not in flags
+    assert not summary.failed, summary.describe()
+
+
+def test_wrong_answer_loses_only_its_task(graded):
+    assert graded[2]["wrong"] == 8
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACK_CELLS) + ["patching_answer", "tracing_answer"])
+def test_attack_scores_no_more_than_the_same_wrong_work(graded, attack):
+    _, _, scores, flags = graded
+    assert scores[attack] <= scores["wrong"], f"{attack} scored {scores[attack]}; flags: {flags.get(attack)}"
+
+
+@pytest.mark.parametrize("attack", ["patching_answer", "tracing_answer", "monkeypatch_kernel", "kill_kernel", "os_exit", "huge_output"])
+def test_detected_tampering_is_flagged_with_a_reason(graded, attack):
+    flags = graded[3]
+    assert flags.get(attack), f"{attack} was not flagged"
+
+
+@pytest.mark.parametrize("change", sorted(STRUCTURE))
+def test_changed_test_cells_are_restored_and_flagged(graded, change):
+    _, _, scores, flags = graded
+    assert scores[change] <= scores["wrong"]
+    assert any("test" in reason or "moved" in reason for reason in flags.get(change, [])), flags.get(change)
+
+
+@pytest.mark.parametrize("student", ["not_json", "nbformat3"])
+def test_broken_notebook_is_graded_as_empty_and_flagged(graded, student):
+    _, summary, scores, flags = graded
+    assert scores[student] == 0 and student in summary.graded
+    assert "not gradable as a notebook" in flags[student][0]
+
+
+def test_correct_answer_warning_on_stderr_still_scores(graded):
+    assert graded[2]["stderr_answer"] == 10
+
+
+def test_infinite_loop_and_sleep_only_cost_time(graded):
+    """The cell is stopped at its timeout; the tasks before and after it still score."""
+    assert graded[2]["infinite_loop"] == graded[2]["sleep"] == 8
+
+
+def test_student_code_sees_no_solutions_gradebook_other_students_or_network(graded):
+    settings = graded[0]
+    nb = read_notebook(settings.course_dir / "autograded" / "snoop" / LAB / f"{LAB}.ipynb")
+    text = "".join(o.get("text", "") for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs)
+    assert "READ" not in text and "NETWORK open" not in text
+    assert text.count("BLOCKED") == 5, text
+    assert graded[2]["snoop"] == 10
+
+
+def test_autograded_notebooks_contain_no_hidden_test_code(graded):
+    settings = graded[0]
+    released_text = json.dumps([c.source for c in released(settings).cells])
+    secret = "8.617333262e-5"  # only in hidden tests
+    assert secret not in released_text
+    for path in (settings.course_dir / "autograded").glob(f"*/{LAB}/{LAB}.ipynb"):
+        text = path.read_text()
+        assert secret not in text and "HIDDEN TESTS" not in text, path
