@@ -33,6 +33,7 @@ from nbclient.exceptions import DeadKernelError
 from nbgrader.api import Gradebook, MissingEntry
 
 from . import judge as judge_module
+from .files import write_atomically
 from .notebooks import grade_cells, max_points, nbgrader_meta, read_notebook, solution_cells
 from .release import released_notebook, source_notebook
 from .sandbox import Limits, Sandbox, SandboxedKernelManager, find_sandbox, judge_command, require, sandbox_uid
@@ -135,17 +136,13 @@ def read_timestamp(folder: Path) -> str | None:
 
 
 def graded_in_gradebook(settings: CourseSettings, lab: str) -> set[str]:
-    with Gradebook(_db_url(settings), _course_id(settings)) as gb:
+    with Gradebook(settings.gradebook_url, _course_id(settings)) as gb:
         try:
             return {s.student.id for s in gb.find_assignment(lab).submissions}
         except MissingEntry:
             raise CourseError(
                 f"{settings.course_dir / 'gradebook.db'}: no {lab} in the gradebook; run `labgrade release {lab}` first"
             ) from None
-
-
-def _db_url(settings: CourseSettings) -> str:
-    return f"sqlite:///{settings.course_dir / 'gradebook.db'}"
 
 
 def _course_id(settings: CourseSettings) -> str:
@@ -178,27 +175,20 @@ def plan_jobs(settings, lab, students, force, limits, sandbox) -> tuple[list[Job
     return jobs, up_to_date, errors
 
 
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def record(settings: CourseSettings, lab: str, job_timestamp: str | None, result: Result) -> None:
     """Write one result: files first, then the gradebook, then the state file that says it is done."""
     folder = autograded_folder(settings.course_dir, result.student, lab)
     write_atomically(folder / f"{lab}.ipynb", result.notebook)
     write_atomically(folder / LOG_FILE, "\n".join(result.log) + "\n")
     write_atomically(folder / FLAGS_FILE, json.dumps(result.flags, indent=1))
-    with Gradebook(_db_url(settings), _course_id(settings)) as gb:
+    with Gradebook(settings.gradebook_url, _course_id(settings)) as gb:
         gb.update_or_create_student(result.student)
         timestamp = datetime.fromisoformat(job_timestamp) if job_timestamp else None
         if timestamp:
             gb.update_or_create_submission(lab, result.student, timestamp=timestamp)
         else:
             gb.update_or_create_submission(lab, result.student)
-    with Gradebook(_db_url(settings), _course_id(settings)) as gb:
+    with Gradebook(settings.gradebook_url, _course_id(settings)) as gb:
         for grade_id, points in result.points.items():
             grade = gb.find_grade(grade_id, lab, lab, result.student)
             grade.auto_score = float(Decimal(points))

@@ -24,10 +24,8 @@ import calendar
 import csv
 import io
 import json
-import os
 import re
 import stat
-import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -35,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
 from .deadlines import minutes_late, student_deadline
+from .files import write_atomically
 from .mitigations import Mitigation, read_mitigations
 from .notebooks import grade_cells, parse_notebook, read_notebook, solution_cells
 from .roster import is_safe_username, roster_usernames
@@ -469,22 +468,6 @@ def read_attempt(safe: SafeZip, lab: Lab, settings: CourseSettings, roster: set[
 
 
 # --- the archive of attempts and the writes -------------------------------------------------------
-
-
-def write_atomically(path: Path, data: bytes) -> bool:
-    """Replace ``path`` by ``data`` in one step; False (and no write) when it already holds it."""
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return True
 
 
 def inside(course_dir: Path, *parts: str) -> Path:

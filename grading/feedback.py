@@ -19,7 +19,8 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from .marks import TaskScore, lab_result, read_gradebook, shown, write_atomically
+from .files import write_atomically
+from .marks import TaskScore, lab_result, read_gradebook, shown
 from .mitigations import read_mitigations
 from .notebooks import HIDDEN_BEGIN, HIDDEN_END, grade_cells, nbgrader_meta, read_notebook, region_lines
 from .release import released_notebook, source_notebook
@@ -185,6 +186,6 @@ def write_feedback(settings: CourseSettings, lab: str, students: list[str] | Non
         name = f"{first} {last}".strip() or username
         text = student_page(settings, lab, username, name, tests, gradebook.tasks[key], result, autograded)
         path = Path(course.format_path(course.feedback_directory, username, lab)) / f"{lab}.html"
-        write_atomically(path, lambda out: out.write(text))
+        write_atomically(path, text)
         run.written.append(path)
     return run

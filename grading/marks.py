@@ -29,9 +29,8 @@ graded yet); ``MarkSheet.notices`` lists any such cell that holds something stal
 from __future__ import annotations
 
 import csv
+import io
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -39,6 +38,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from .deadlines import minutes_late, student_deadline
+from .files import write_atomically
 from .gradecenter import GradeCenter, GradeColumn
 from .mitigations import Mitigation
 from .settings import CourseError, CourseSettings
@@ -162,18 +162,12 @@ def labs_total(labs: list[LabResult]) -> Decimal:
     return sum((result.mark for result in labs if result.mark is not None), Decimal("0.00"))
 
 
-def write_atomically(path: Path, write) -> None:
-    """Write a file through ``write(handle)`` into a temporary neighbour, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
-            write(out)
-        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide the file from the staff group
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+def csv_text(header: list[str], rows: list[dict], delimiter: str = ",", quoting: int = csv.QUOTE_ALL) -> str:
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=header, delimiter=delimiter, quoting=quoting)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -199,11 +193,9 @@ class GradebookMarks:
     tasks: dict[tuple[str, str], list[TaskScore]]
 
 
-def gradebook_url(settings: CourseSettings) -> str:
+def existing_gradebook_url(settings: CourseSettings) -> str:
     """nbgrader's database for the course; refuses to create an empty one where none exists yet."""
-    from nbgrader.coursedir import CourseDirectory
-
-    url = CourseDirectory(config=settings.nbgrader_config()).db_url
+    url = settings.gradebook_url
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         raise CourseError(f"{url.removeprefix('sqlite:///')}: no gradebook yet; autograde the labs first")
     return url
@@ -213,7 +205,7 @@ def read_gradebook(settings: CourseSettings) -> GradebookMarks:
     from nbgrader.api import Gradebook
 
     data = GradebookMarks({}, {}, {}, {})
-    with Gradebook(gradebook_url(settings)) as gradebook:
+    with Gradebook(existing_gradebook_url(settings)) as gradebook:
         for student in gradebook.students:
             data.names[student.id] = (student.last_name or "", student.first_name or "")
         for assignment in gradebook.assignments:
@@ -406,13 +398,8 @@ def stale_cells(sheet: MarkSheet, rows: list[dict], headers: dict[str, str]) -> 
 
 def write_upload(path: Path, header: list[str], rows: list[dict], tab: bool) -> None:
     """Blackboard's upload: UTF-8, every value quoted when comma-delimited, plain when tab-delimited."""
-    def write(out):
-        writer = csv.DictWriter(out, fieldnames=header, delimiter="\t" if tab else ",",
-                                quoting=csv.QUOTE_MINIMAL if tab else csv.QUOTE_ALL)
-        writer.writeheader()
-        writer.writerows(rows)
-
-    write_atomically(path, write)
+    text = csv_text(header, rows, "\t", csv.QUOTE_MINIMAL) if tab else csv_text(header, rows)
+    write_atomically(path, text)
 
 
 BREAKDOWN_FIELDS = [
@@ -454,12 +441,7 @@ def breakdown_rows(sheet: MarkSheet, settings: CourseSettings, include_flagged: 
 
 
 def write_breakdown(path: Path, rows: list[dict]) -> None:
-    def write(out):
-        writer = csv.DictWriter(out, fieldnames=BREAKDOWN_FIELDS, quoting=csv.QUOTE_ALL)
-        writer.writeheader()
-        writer.writerows(rows)
-
-    write_atomically(path, write)
+    write_atomically(path, csv_text(BREAKDOWN_FIELDS, rows))
 
 
 @dataclass

@@ -20,7 +20,8 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .feedback import failed_where, lab_tests, page  # noqa: E402
-from .marks import BREAKDOWN_FIELDS, EXEMPT, LATE, MISSING, ON_TIME, GradebookMarks, read_gradebook, write_atomically  # noqa: E402
+from .marks import BREAKDOWN_FIELDS, EXEMPT, LATE, MISSING, ON_TIME, GradebookMarks, read_gradebook  # noqa: E402
+from .files import write_atomically  # noqa: E402
 from .notebooks import grade_cells, read_notebook  # noqa: E402
 from .settings import CourseError, CourseSettings  # noqa: E402
 
@@ -186,5 +187,5 @@ def write_report(settings: CourseSettings, marks: str | Path | None = None, out:
     breakdown = read_breakdown(source)
     text = report_html(settings, breakdown, read_gradebook(settings), source)
     path = Path(out) if out else settings.course_dir / "reports" / "report.html"
-    write_atomically(path, lambda handle: handle.write(text))
+    write_atomically(path, text)
     return path

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook
-from nbgrader.coursedir import CourseDirectory
 
 from .gradecenter import read_grade_center
 from .settings import CourseError, CourseSettings
@@ -77,15 +76,11 @@ def read_roster(path: str | Path) -> list[RosterStudent]:
     ]
 
 
-def gradebook_url(settings: CourseSettings) -> str:
-    return CourseDirectory(config=settings.nbgrader_config()).db_url
-
-
 def import_roster(settings: CourseSettings, path: str | Path) -> RosterImport:
     """Add new students and update the names and IDs of known ones; nobody is removed."""
     students = read_roster(path)
     result = RosterImport(Path(path))
-    with Gradebook(gradebook_url(settings)) as gradebook:
+    with Gradebook(settings.gradebook_url) as gradebook:
         known = {student.id: student for student in gradebook.students}
         for student in students:
             fields = {"first_name": student.first_name, "last_name": student.last_name, "lms_user_id": student.student_id}
@@ -105,7 +100,7 @@ def import_roster(settings: CourseSettings, path: str | Path) -> RosterImport:
 
 def roster_usernames(settings: CourseSettings) -> dict[str, str]:
     """Usernames in the gradebook with each student's full name; empty when no roster was imported."""
-    with Gradebook(gradebook_url(settings)) as gradebook:
+    with Gradebook(settings.gradebook_url) as gradebook:
         return {
             student.id: " ".join(part for part in (student.first_name, student.last_name) if part)
             for student in gradebook.students

@@ -74,6 +74,13 @@ class CourseSettings:
         if lab not in self.lab_dates:
             raise CourseError(f"unknown lab {lab!r}: the labs in c.Course.lab_dates are {', '.join(self.labs)}")
 
+    @property
+    def gradebook_url(self) -> str:
+        """nbgrader's database for this course (sqlite:///<course>/gradebook.db unless configured)."""
+        from nbgrader.coursedir import CourseDirectory
+
+        return CourseDirectory(config=self.nbgrader_config()).db_url
+
     def nbgrader_config(self) -> Config:
         """The full traitlets config (nbgrader's sections too) with the course folder as nbgrader's root."""
         config = read_config_file(self.course_dir)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from labharness import ROOT
 from nbgrader.api import Gradebook
-from nbgrader.coursedir import CourseDirectory
 
 from grading.settings import CONFIG_FILE, CourseSettings, load_course
 
@@ -54,7 +53,7 @@ def make_gradebook(course: CourseSettings, students: dict[str, tuple[str, str]],
     database = course.course_dir / "gradebook.db"
     if not database.exists():
         shutil.copy(empty_gradebook(), database)
-    with Gradebook(CourseDirectory(config=course.nbgrader_config()).db_url) as gradebook:
+    with Gradebook(course.gradebook_url) as gradebook:
         for username, (first, last) in students.items():
             gradebook.update_or_create_student(username, first_name=first, last_name=last)
         for lab in labs:

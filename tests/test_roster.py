@@ -5,7 +5,7 @@ from blackboard_fixtures import course_folder, grade_center_bytes
 from nbgrader.api import Gradebook
 
 from grading.cli import main
-from grading.roster import gradebook_url, import_roster, read_roster
+from grading.roster import import_roster, read_roster
 from grading.settings import CourseError, load_course
 
 COHORT = [
@@ -21,7 +21,7 @@ def course(tmp_path):
 
 
 def students_in(course):
-    with Gradebook(gradebook_url(course)) as gradebook:
+    with Gradebook(course.gradebook_url) as gradebook:
         return {s.id: (s.first_name, s.last_name, s.lms_user_id) for s in gradebook.students}
 
 
@@ -42,7 +42,7 @@ def test_reimport_updates_names_adds_students_and_keeps_grades(tmp_path, course)
     path = tmp_path / "gradecenter.csv"
     path.write_bytes(grade_center_bytes(COHORT[:2]))
     import_roster(course, path)
-    with Gradebook(gradebook_url(course)) as gradebook:
+    with Gradebook(course.gradebook_url) as gradebook:
         gradebook.add_assignment("lab1")
         gradebook.add_submission("lab1", "al1815")
     renamed = [("Lovelace-King", "Ada", "al1815", "00123456"), *COHORT[1:]]
@@ -50,7 +50,7 @@ def test_reimport_updates_names_adds_students_and_keeps_grades(tmp_path, course)
     result = import_roster(course, path)
     assert (result.added, result.updated, result.unchanged) == (["zo_03"], ["al1815"], ["s.oneil-2"])
     assert students_in(course)["al1815"] == ("Ada", "Lovelace-King", "00123456")
-    with Gradebook(gradebook_url(course)) as gradebook:
+    with Gradebook(course.gradebook_url) as gradebook:
         assert gradebook.find_submission("lab1", "al1815") is not None
 
 
