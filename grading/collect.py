@@ -36,6 +36,7 @@ from .deadlines import minutes_late, student_deadline
 from .files import write_atomically
 from .mitigations import Mitigation, read_mitigations
 from .notebooks import grade_cells, parse_notebook, read_notebook, solution_cells
+from .release import released_notebook
 from .roster import is_safe_username, roster_usernames
 from .settings import CourseError, CourseSettings
 
@@ -370,7 +371,7 @@ class Lab:
 def released_fingerprints(settings: CourseSettings) -> dict[str, set[str]]:
     fingerprints = {}
     for lab in settings.labs:
-        path = settings.course_dir / "release" / lab / f"{lab}.ipynb"
+        path = released_notebook(settings.course_dir, lab)
         if path.is_file():
             fingerprints[lab] = lab_ids(read_notebook(path))
     return fingerprints

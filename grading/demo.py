@@ -23,7 +23,7 @@ from .blackboard_files import STUDENT_HEADER, BlackboardZip, grade_center_bytes,
 from .collect import collect
 from .feedback import write_feedback
 from .marks import expected_points, write_marks
-from .notebooks import SOLUTION_BEGIN, SOLUTION_END, read_notebook, solution_cells
+from .notebooks import answer_code, read_notebook, solution_cells
 from .release import generate, labs_with_source, released_notebook, source_notebook
 from .report import write_report
 from .roster import import_roster
@@ -71,13 +71,6 @@ def synthetic_cohort(size: int, seed: int = 2027) -> list[DemoStudent]:
 
 def outcome_for(student_index: int, lab_index: int) -> str:
     return OUTCOMES[(student_index + lab_index) % len(OUTCOMES)]
-
-
-def answer_code(solution_source: str) -> str:
-    """The instructor's answer as a student would hand it in: without the nbgrader markers."""
-    return "\n".join(
-        line for line in solution_source.splitlines() if line.strip() not in (SOLUTION_BEGIN, SOLUTION_END)
-    )
 
 
 def student_notebook(settings: CourseSettings, lab: str, outcome: str, rng: random.Random):

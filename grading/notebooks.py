@@ -112,6 +112,13 @@ def execute(nb, cwd: Path, timeout: int = 60) -> nbformat.NotebookNode:
     return nb
 
 
+def answer_code(solution_source: str) -> str:
+    """The instructor's answer as a student would hand it in: without the nbgrader markers."""
+    return "\n".join(
+        line for line in solution_source.splitlines() if line.strip() not in (SOLUTION_BEGIN, SOLUTION_END)
+    )
+
+
 def region_lines(source: str, begin: str, end: str) -> tuple[set[str], set[str]]:
     """The stripped non-blank lines inside begin/end regions of a cell, and those outside them."""
     inside, outside, depth = set(), set(), 0

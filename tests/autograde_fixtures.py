@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from grading.notebooks import read_notebook, solution_cells
+from grading.notebooks import answer_code, read_notebook, solution_cells
 from grading.release import generate
 from grading.settings import CONFIG_FILE, load_course
 from labharness import ROOT
@@ -28,10 +28,7 @@ def make_course(folder: Path):
 def solutions() -> dict[str, str]:
     """The instructor's answer for every answer cell of lab 1 (markers stripped, as a student writes it)."""
     source = read_notebook(ROOT / "source" / LAB / f"{LAB}.ipynb")
-    return {
-        grade_id: "\n".join(line for line in cell.source.splitlines() if "### " not in line)
-        for grade_id, cell in solution_cells(source).items()
-    }
+    return {grade_id: answer_code(cell.source) for grade_id, cell in solution_cells(source).items()}
 
 
 def released(settings) -> nbformat.NotebookNode:

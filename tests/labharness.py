@@ -10,6 +10,8 @@ from pathlib import Path
 from grading.notebooks import Score, execute, read_notebook, score, solution_cells
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every lab with a source notebook: what the lab tests cover.
+LABS = sorted(p.parent.name for p in (ROOT / "source").glob("lab*/lab*.ipynb"))
 
 
 @dataclass(frozen=True)
