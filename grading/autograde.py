@@ -4,8 +4,9 @@ Each submission is rebuilt on the instructor's notebook (tamper.py), run in a sa
 (sandbox.py) with its test cells judged in clean processes (judge.py), and the result written the
 way ``nbgrader autograde`` writes it: a submission with its timestamp and an auto score per graded
 cell in ``gradebook.db``, and ``autograded/<student>/<lab>/<lab>.ipynb``, here without hidden tests.
-Submissions run in parallel worker processes; only the main process writes, one submission at a
-time, and a submission counts as done only when its state file (written last) matches the hash of
+Submissions run in parallel worker processes, each with one sandbox it resets between submissions
+(so the lab's libraries are imported once per worker, not once per notebook); only the main process
+writes, one submission at a time, and a submission counts as done only when its state file (written last) matches the hash of
 what was graded, so an interrupted run resumes where it stopped and a changed submission is regraded.
 """
 
@@ -16,11 +17,10 @@ import concurrent.futures
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 import shutil
-import subprocess
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -36,7 +36,9 @@ from . import judge as judge_module
 from .files import write_atomically
 from .notebooks import grade_cells, max_points, nbgrader_meta, read_notebook, solution_cells
 from .release import released_notebook, source_notebook
-from .sandbox import Limits, Sandbox, SandboxedKernelManager, find_sandbox, judge_command, require, sandbox_uid
+from .sandbox import (
+    Limits, RunningSandbox, Sandbox, SandboxedKernelManager, SandboxGone, find_sandbox, judge_command, require, sandbox_uid,
+)  # fmt: skip
 from .settings import CourseError, CourseSettings
 from .tamper import assemble, libraries, names_for_test, released_version, trusted_names
 
@@ -44,7 +46,6 @@ ENGINE = "labgrade-autograde-1"  # part of every submission's hash: bump to regr
 STATE_FILE = ".autograde-state.json"
 FLAGS_FILE = "flags.json"
 LOG_FILE = "autograde.log"
-LOG_LIMIT = 200_000
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Job:
     timestamp: str | None
     limits: Limits
     sandbox: Sandbox
+    scratch: Path  # this run's scratch folder: the lab's released files, and one folder per worker
 
 
 @dataclass
@@ -149,7 +151,7 @@ def _course_id(settings: CourseSettings) -> str:
     return settings.nbgrader_config().CourseDirectory.get("course_id", "") or ""
 
 
-def plan_jobs(settings, lab, students, force, limits, sandbox) -> tuple[list[Job], list[str], dict[str, str]]:
+def plan_jobs(settings, lab, students, force, limits, sandbox, scratch) -> tuple[list[Job], list[str], dict[str, str]]:
     source, released = source_notebook(settings, lab), released_notebook(settings.course_dir, lab)
     if not released.is_file():
         raise CourseError(f"{released}: {lab} is not released; run `labgrade release {lab}` first")
@@ -171,7 +173,7 @@ def plan_jobs(settings, lab, students, force, limits, sandbox) -> tuple[list[Job
         if not force and student in in_gradebook and state.is_file() and json.loads(state.read_text()).get("key") == key:
             up_to_date.append(student)
             continue
-        jobs.append(Job(student, lab, notebook, source, released, key, timestamp, limits, sandbox))
+        jobs.append(Job(student, lab, notebook, source, released, key, timestamp, limits, sandbox, scratch))
     return jobs, up_to_date, errors
 
 
@@ -211,11 +213,13 @@ def review_flags(course_dir, lab) -> dict[str, list[str]]:
 
 
 _SLOTS = None
+_SANDBOX: RunningSandbox | None = None  # this worker's sandbox, reused for each submission it grades
 
 
 def _take_slot(slots) -> None:
     global _SLOTS
     _SLOTS = slots.get()
+    multiprocessing.util.Finalize(None, _close_sandbox, exitpriority=10)
 
 
 def autograde(settings, lab, students=None, force=False, workers=None, require_sandbox=False, progress=True):
@@ -227,7 +231,8 @@ def autograde(settings, lab, students=None, force=False, workers=None, require_s
     sandbox = find_sandbox()
     require(sandbox, require_sandbox)
     limits = Limits(cell_timeout=int(settings.nbgrader_config().ExecutePreprocessor.get("timeout", 60) or 60))
-    jobs, up_to_date, errors = plan_jobs(settings, lab, students, force, limits, sandbox)
+    scratch = tempfile.TemporaryDirectory(prefix="labgrade-")
+    jobs, up_to_date, errors = plan_jobs(settings, lab, students, force, limits, sandbox, Path(scratch.name))
     summary = AutogradeSummary(lab, up_to_date=up_to_date, errors=errors, missing_protection=list(sandbox.missing))
     for missing in sandbox.missing:
         print(f"labgrade autograde: WARNING: {missing}", flush=True)
@@ -237,7 +242,9 @@ def autograde(settings, lab, students=None, force=False, workers=None, require_s
     for slot in range(workers):
         slots.put(slot)
     bar = tqdm(total=len(jobs), desc=f"autograde {lab}", unit="nb", disable=not progress or not jobs)
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_take_slot, initargs=(slots,)) as pool:
+    shutil.copytree(released_notebook(settings.course_dir, lab).parent, Path(scratch.name) / "stage", ignore=shutil.ignore_patterns(f"{lab}.ipynb", ".*"))
+    os.chmod(scratch.name, 0o755)
+    with scratch, concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_take_slot, initargs=(slots,)) as pool:
         futures = {pool.submit(grade_submission, job): job for job in jobs}
         try:
             for future in concurrent.futures.as_completed(futures):
@@ -307,6 +314,8 @@ def grade_submission(job: Job) -> Result:
             flags.append(f"{grade_id}: judged in the student's kernel, {verdict['missing_name']!r} could not be copied out")
         elif not passed and kernel_errors.get(grade_id) is None and not verdict.get("unreached"):
             flags.append(f"{grade_id}: passed in the student's kernel but failed when judged cleanly ({verdict['error']})")
+        elif passed and kernel_errors.get(grade_id) is not None and not verdict.get("tampering"):
+            flags.append(f"{grade_id}: failed in the student's kernel ({kernel_errors[grade_id]}) but passed when judged cleanly")
         flags += [f"{grade_id}: {reason}" for reason in verdict.get("tampering", [])]
         points[grade_id] = str(maxima[grade_id] if passed else Decimal(0))
         log.append(f"  {grade_id}: {points[grade_id]}/{maxima[grade_id]}" + ("" if passed else f"  ({verdict.get('error')})"))
@@ -339,115 +348,113 @@ def _show_verdict(notebook, grade_id, verdict, passed) -> None:
             cell.outputs = outputs
 
 
+def worker_sandbox(job: Job, source) -> RunningSandbox:
+    """This worker's sandbox, started on its first submission; replaced if it cannot be made clean."""
+    global _SANDBOX
+    for attempt in range(2):
+        if _SANDBOX is None or not _SANDBOX.alive:
+            _close_sandbox()
+            slot = _SLOTS or 0
+            runtime = job.scratch / f"worker-{slot}"
+            runtime.mkdir(exist_ok=True)
+            uid = sandbox_uid(slot) if job.sandbox.isolated else None
+            if uid is not None:
+                os.chown(runtime, uid, uid)
+            command, workdir = judge_command(job.sandbox, job.scratch / "stage", runtime, job.limits, libraries(source), slot)
+            _SANDBOX = RunningSandbox(command, workdir, runtime, uid, reply_timeout=job.limits.cell_timeout)
+        try:
+            reply = _SANDBOX.ask({"action": "reset"})
+            if reply.get("clean"):
+                _SANDBOX.take_log()
+                return _SANDBOX
+            problem = f"left behind: {reply.get('left') or 'processes'}"
+        except SandboxGone as error:
+            problem = str(error)
+        _close_sandbox()
+    raise CourseError(f"the sandbox could not be made clean for this submission ({problem})")
+
+
+def _close_sandbox() -> None:
+    global _SANDBOX
+    if _SANDBOX is not None:
+        _SANDBOX.close()
+        _SANDBOX = None
+
+
 async def run_sandboxed(job: Job, notebook, source) -> tuple[dict, nbformat.NotebookNode, list[str], list[str]]:
     """Execute the assembled notebook in a sandboxed kernel, then have each test judged; return verdicts."""
     log, flags = [], []
     tests = grade_cells(notebook)
     trusted = trusted_names(source)
-    slot = _SLOTS or 0
-    uid = sandbox_uid(slot) if job.sandbox.isolated else None
-    with tempfile.TemporaryDirectory(prefix="labgrade-") as scratch:
-        scratch = Path(scratch)
-        stage, runtime = scratch / "stage", scratch / "run"
-        shutil.copytree(job.released.parent, stage, ignore=shutil.ignore_patterns(f"{job.lab}.ipynb", ".*"))
-        runtime.mkdir()
-        os.chmod(scratch, 0o755)
-        if uid is not None:
-            os.chown(runtime, uid, uid)
-        command, workdir = judge_command(job.sandbox, stage, runtime, job.limits, libraries(source), slot)
-        dumps = judge_module.dumps_folder(workdir)
-        to_run = nbformat.v4.new_notebook(metadata=notebook.metadata)
-        dump_paths = {}
-        for cell in notebook.cells:
-            grade_id = nbgrader_meta(cell).get("grade_id")
-            if grade_id in tests:
-                dump_paths[grade_id] = f"{dumps}/{len(dump_paths)}.pkl"
-                to_run.cells.append(dump_cell(dump_paths[grade_id]))
-            to_run.cells.append(cell)
-        km = SandboxedKernelManager(command, uid)
-        km.connection_file = str(runtime / "kernel.json")
-        km.ip = str(runtime / "kernel")
-        await km.start_kernel(stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=str(scratch))
-        process = km.provisioner.process
-        stderr_lines: list[str] = []
-        reader = threading.Thread(target=_keep_head, args=(process.stderr, stderr_lines), daemon=True)
-        reader.start()
-        client = CappedClient(
-            to_run, km=km, timeout=job.limits.cell_timeout, allow_errors=True, interrupt_on_timeout=True,
-            error_on_timeout={"ename": "Timeout", "evalue": f"stopped after {job.limits.cell_timeout} s", "traceback": []},
-            startup_timeout=120, record_timing=False,
-        )  # fmt: skip
-        client.output_limit = job.limits.output
-        try:
-            await client.async_start_new_kernel_client()
-            deadline = time.monotonic() + job.limits.notebook_timeout
-            for index, cell in enumerate(to_run.cells):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    flags.append(f"the notebook ran longer than {job.limits.notebook_timeout} s and was stopped")
-                    break
-                began = time.monotonic()
-                await asyncio.wait_for(client.async_execute_cell(cell, index), timeout=left)
-                if time.monotonic() - began >= job.limits.cell_timeout:
-                    stopped = f"stopped after {job.limits.cell_timeout} s"
-                    cell.outputs.append(nbformat.v4.new_output("error", ename="Timeout", evalue=stopped, traceback=[stopped]))
-                    if not (await asyncio.to_thread(_ask, process, {"action": "alive"})).get("alive"):
-                        raise DeadKernelError("the kernel process is gone")
-        except asyncio.TimeoutError:
-            flags.append(f"the notebook ran longer than {job.limits.notebook_timeout} s and was stopped")
-        except DeadKernelError:
-            flags.append("the kernel died (os._exit, a crash or a limit); tests after that point were not run")
-        except RuntimeError as error:  # kernel never came up
-            if "Kernel didn't respond" in str(error) or "died" in str(error):
-                raise CourseError(f"the sandboxed kernel did not start: {' '.join(stderr_lines)[-2000:]}") from error
-            raise
-        if getattr(client, "output_truncated", False):
-            flags.append(f"more than {job.limits.output} characters of output; the rest was dropped")
-        verdicts = await asyncio.to_thread(_judge_all, process, tests, dump_paths, trusted, job.limits)
-        if client.kc is not None:
-            client.kc.stop_channels()
-        await km.shutdown_kernel(now=True)
-        reader.join(timeout=5)
-        log += [f"  kernel: {line}" for line in "".join(stderr_lines).splitlines()[-40:]]
+    sandbox = worker_sandbox(job, source)
+    dumps = judge_module.dumps_folder(sandbox.workdir)
+    to_run = nbformat.v4.new_notebook(metadata=notebook.metadata)
+    dump_paths = {}
+    for cell in notebook.cells:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id in tests:
+            dump_paths[grade_id] = f"{dumps}/{len(dump_paths)}.pkl"
+            to_run.cells.append(dump_cell(dump_paths[grade_id]))
+        to_run.cells.append(cell)
+    km = SandboxedKernelManager(sandbox)
+    await km.start_kernel()
+    client = CappedClient(
+        to_run, km=km, timeout=job.limits.cell_timeout, allow_errors=True, interrupt_on_timeout=True,
+        error_on_timeout={"ename": "Timeout", "evalue": f"stopped after {job.limits.cell_timeout} s", "traceback": []},
+        startup_timeout=120, record_timing=False,
+    )  # fmt: skip
+    client.output_limit = job.limits.output
+    try:
+        await client.async_start_new_kernel_client()
+        deadline = time.monotonic() + job.limits.notebook_timeout
+        for index, cell in enumerate(to_run.cells):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                flags.append(f"the notebook ran longer than {job.limits.notebook_timeout} s and was stopped")
+                break
+            began = time.monotonic()
+            await asyncio.wait_for(client.async_execute_cell(cell, index), timeout=left)
+            if time.monotonic() - began >= job.limits.cell_timeout:
+                stopped = f"stopped after {job.limits.cell_timeout} s"
+                cell.outputs.append(nbformat.v4.new_output("error", ename="Timeout", evalue=stopped, traceback=[stopped]))
+                if await km.provisioner.poll() is not None:
+                    raise DeadKernelError("the kernel process is gone")
+    except asyncio.TimeoutError:
+        flags.append(f"the notebook ran longer than {job.limits.notebook_timeout} s and was stopped")
+    except DeadKernelError:
+        flags.append("the kernel died (os._exit, a crash or a limit); tests after that point were not run")
+    except RuntimeError as error:  # kernel never came up
+        if "Kernel didn't respond" in str(error) or "died" in str(error):
+            raise CourseError(f"the sandboxed kernel did not start: {' '.join(sandbox.take_log())[-2000:]}") from error
+        raise
+    if getattr(client, "output_truncated", False):
+        flags.append(f"more than {job.limits.output} characters of output; the rest was dropped")
+    verdicts, gone = await asyncio.to_thread(_judge_all, sandbox, tests, dump_paths, trusted, job.limits)
+    if client.kc is not None:
+        client.kc.stop_channels()
+    await km.shutdown_kernel(now=True)
+    log += [f"  kernel: {line}" for line in sandbox.take_log()[-40:]]
+    if gone:
+        flags.append(f"the sandbox's grading process stopped answering ({gone}); tests not judged score 0")
+        _close_sandbox()
     executed = nbformat.v4.new_notebook(metadata=notebook.metadata)
     executed.cells = [cell for cell in to_run.cells if cell.metadata.get("labgrade") != "dump"]
     return verdicts, executed, log, flags
 
 
-def _keep_head(stream, lines: list[str]) -> None:
-    kept = 0
-    try:
-        for chunk in iter(lambda: stream.read(8192), b""):
-            if kept < LOG_LIMIT:
-                lines.append(chunk.decode("utf-8", "replace"))
-                kept += len(chunk)
-    except (OSError, ValueError):  # closed when the sandbox is shut down
-        pass
-
-
-def _ask(process, request: dict) -> dict:
-    """One request to grading.judge over its stdin, one reply from its stdout ({} if it is gone)."""
-    try:
-        process.stdin.write((json.dumps(request) + "\n").encode())
-        process.stdin.flush()
-        line = process.stdout.readline()
-        return json.loads(line) if line else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def _judge_all(process, tests, dump_paths, trusted, limits) -> dict[str, dict]:
-    """Ask grading.judge to stop the kernel, then to judge each test cell."""
+def _judge_all(sandbox: RunningSandbox, tests, dump_paths, trusted, limits) -> tuple[dict[str, dict], str | None]:
+    """Ask grading.judge to stop the kernel, then to judge each test cell; and why it stopped answering, if it did."""
     verdicts = {}
     try:
-        _ask(process, {"action": "stop"})
+        sandbox.ask({"action": "stop"})
         for grade_id, cell in tests.items():
             request = {"grade_id": grade_id, "code": cell.source, "dump": dump_paths[grade_id], "names": names_for_test(cell.source, trusted)}
-            reply = _ask(process, request)
+            reply = sandbox.ask(request, limits.cell_timeout + sandbox.reply_timeout)
             if reply.get("grade_id") != grade_id:
                 reply = {"passed": False, "error": "the judge did not answer", "tampering": []}
             verdicts[grade_id] = reply
-    except (OSError, ValueError) as error:
+    except SandboxGone as error:
         for grade_id in tests:
-            verdicts.setdefault(grade_id, {"passed": False, "error": f"the judge failed: {error}", "tampering": []})
-    return verdicts
+            verdicts.setdefault(grade_id, {"passed": False, "error": f"not judged: {error}", "tampering": []})
+        return verdicts, str(error)
+    return verdicts, None

@@ -1,10 +1,14 @@
-"""Inside the sandbox: the clean process that starts a student's kernel and judges its test cells.
+"""Inside the sandbox: the clean process that starts each student's kernel and judges its test cells.
 
 It runs as ``python -m grading.judge`` under bubblewrap (see sandbox.py) and imports only the
 standard library at start. Before any student code runs it applies the resource limits and imports
-the lab's libraries; then it forks:
+the lab's libraries (and ipykernel) once; then, for each submission the worker grades in turn:
 
-- the student's Jupyter kernel (ipykernel, ipc transport), driven by the grader through nbclient;
+- ``reset``: kill every other process in the sandbox, empty every folder student code could write
+  to (the home with the lab folder, /tmp, the kernel's runtime folder), copy the lab's released
+  files afresh, and check that nothing is left; so nothing of one submission reaches the next.
+- ``start``: fork the student's Jupyter kernel (ipykernel, ipc transport), driven by the grader
+  through nbclient.
 - for every test cell, a judge process forked from this clean state, never from the kernel. Before
   each test cell the kernel dumps its namespace (``dump``); the judge loads that dump and runs the
   instructor's test cell against it with genuine numpy, builtins and no IPython machinery, so
@@ -13,7 +17,12 @@ the lab's libraries; then it forks:
   hook refuses trace functions, new audit hooks, garbage-collector and frame scans, forks and
   subprocesses, and any library function replaced during the test fails it and is reported.
 
-Protocol with the grader: one JSON request per line on stdin, one JSON reply per line on stdout.
+This process is not dumpable, so student code cannot read or write its memory. Student code can
+still signal it; the grader then gets no answer in time, grades that submission with what was
+judged, flags it, and replaces the sandbox.
+
+Protocol with the grader: one JSON request per line on stdin, one JSON reply per line on stdout
+(the first, ``{"ready": true}``, when the libraries are loaded).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import importlib
 import io
 import json
 import os
+import re
 import resource
 import select
 import shutil
@@ -59,6 +69,11 @@ REFUSED_EVENTS = frozenset(
         "ctypes.cdata",
     }
 )
+# Allowed to library code, refused to student code (see called_by_student_code): the ways to reach
+# the judge's own frames and memory, where the secret that authenticates its verdict lives.
+GUARDED_EVENTS = frozenset({"sys._getframe", "ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle", "ctypes.call_function"})
+FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
+PRIVATE_PROC_FILES = re.compile(r"/proc/(self|thread-self|\d+)/(task/\d+/)?(mem|fd|fdinfo|map_files|pagemap|environ)\b")
 OUTPUT_LIMIT = 20_000  # characters of a test's printed output kept for the autograded notebook
 MISSING = object()
 
@@ -133,14 +148,67 @@ def load(path: str) -> tuple[dict, list[str]]:
     return namespace, list(data["skipped"])
 
 
-def run_test(request: dict, snapshot) -> dict:
+class LibraryModules:
+    """Which loaded modules are libraries from the Python environment or the grading package.
+
+    A frame runs library code only if its globals are such a module's own dict: identity decides,
+    not the code's file name, since a student's function arrives from the kernel with globals of
+    its own whatever file name its code claims."""
+
+    def __init__(self):
+        self.roots = tuple(os.path.realpath(p) + os.sep for p in {sys.prefix, sys.base_prefix, os.path.dirname(os.path.dirname(__file__))})
+        self.known: dict[str, tuple[object, bool]] = {}
+        for name, module in list(sys.modules.items()):
+            self.is_library(name, module)
+
+    def is_library(self, name, module) -> bool:
+        known = self.known.get(name)
+        if known is None or known[0] is not module:
+            path = getattr(module, "__file__", None)
+            known = self.known[name] = (module, not isinstance(path, str) or os.path.realpath(path).startswith(self.roots))
+        return known[1]
+
+    def module_of(self, frame):
+        name = frame.f_globals.get("__name__")
+        module = sys.modules.get(name) if isinstance(name, str) else None
+        return module if module is not None and vars(module) is frame.f_globals and self.is_library(name, module) else None
+
+    def called_by_student_code(self, frame) -> bool:
+        """Whether the nearest caller outside the standard library (inspect, traceback, ctypes... do
+        what their caller asks) is student code rather than a library such as pandas."""
+        while frame is not None:
+            module = self.module_of(frame)
+            if module is None:
+                return True
+            if module.__name__.split(".")[0] not in sys.stdlib_module_names:
+                return False
+            frame = frame.f_back
+        return False
+
+
+def run_test(request: dict, snapshot, libraries: LibraryModules) -> dict:
     """In a fresh fork: load the dumped namespace, restore what the test relies on, run the test."""
     refused: list[str] = []
+    busy = []
 
-    def audit(event, args, _refused=refused, _events=REFUSED_EVENTS):
+    def audit(event, args, _refused=refused, _events=REFUSED_EVENTS, _guarded=GUARDED_EVENTS):
         if event in _events or event.startswith("os.exec") or event.startswith("os.spawn"):
             _refused.append(event)
             raise RuntimeError(f"{event} is not allowed while grading")
+        guarded = (
+            event in _guarded
+            or (event == "object.__getattr__" and args[1] in FRAME_ATTRIBUTES)
+            or (event == "open" and isinstance(args[0], str) and PRIVATE_PROC_FILES.match(args[0]))
+        )
+        if guarded and not busy:
+            busy.append(True)  # sys._getframe below raises its own audit event
+            try:
+                by_student = libraries.called_by_student_code(sys._getframe(1))
+            finally:
+                busy.clear()
+            if by_student:
+                _refused.append(event)
+                raise RuntimeError(f"{event} is not allowed to student code while grading")
 
     sys.addaudithook(audit)
     reply = {"grade_id": request["grade_id"], "passed": False, "error": None, "stdout": "", "tampering": []}
@@ -209,8 +277,13 @@ def resolve(target: str):
         return getattr(importlib.import_module(module), attribute)
 
 
-def judge(request: dict, snapshot, timeout: float) -> dict:
-    """Fork a judge for one test cell and wait for its verdict, killing it after ``timeout`` seconds."""
+def judge(request: dict, snapshot, libraries: LibraryModules, timeout: float) -> dict:
+    """Fork a judge for one test cell and wait for its verdict, killing it after ``timeout`` seconds.
+
+    Student code runs in the judge (the test calls it) and could write a verdict of its own to the
+    pipe and end the process; so a verdict counts only if it is the only thing written, carries the
+    secret made here for this test, and the process then exits by itself in time."""
+    secret = os.urandom(16).hex()
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -220,7 +293,8 @@ def judge(request: dict, snapshot, timeout: float) -> dict:
         os.dup2(devnull, 0)
         os.dup2(devnull, 1)  # the grader's pipe: student code must not be able to write verdicts to it
         try:
-            reply = run_test(request, snapshot)
+            reply = run_test(request, snapshot, libraries)
+            reply["secret"] = secret
             os.write(write_end, json.dumps(reply).encode())
         finally:
             os._exit(0)
@@ -241,12 +315,17 @@ def judge(request: dict, snapshot, timeout: float) -> dict:
             os.kill(target, signal.SIGKILL)
         except OSError:
             pass
-    os.waitpid(pid, 0)
+    _, status = os.waitpid(pid, 0)
+    written = b"".join(chunks)
     try:
-        return json.loads(b"".join(chunks))
+        reply = json.loads(written)
     except ValueError:
-        error = f"the test did not finish within {timeout:g} s" if timed_out else "the test process died"
-        return {"grade_id": request["grade_id"], "passed": False, "error": error, "stdout": "", "tampering": []}
+        reply = None
+    if isinstance(reply, dict) and reply.pop("secret", None) == secret and os.WIFEXITED(status) and not timed_out:
+        return reply
+    error = f"the test did not finish within {timeout:g} s" if timed_out else "the test process died"
+    tampering = ["the test's process reported a verdict that the judge did not write"] if written else []
+    return {"grade_id": request["grade_id"], "passed": False, "error": error, "stdout": "", "tampering": tampering}
 
 
 def start_kernel(connection_file: str) -> int:
@@ -258,7 +337,7 @@ def start_kernel(connection_file: str) -> int:
     os.dup2(devnull, 1)
     os.setsid()
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    sys.argv = ["ipykernel_launcher", "-f", connection_file]
+    sys.argv = ["ipykernel_launcher", "-f", connection_file, "--HistoryManager.hist_file=:memory:"]
     try:
         from ipykernel.kernelapp import launch_new_instance
 
@@ -271,14 +350,33 @@ def dumps_folder(workdir: str) -> str:
     return os.path.join(os.path.dirname(workdir.rstrip("/")), ".labgrade-dumps")
 
 
+def others() -> list[int]:
+    """Every process descended from this one: the kernel, its children and their orphans, which
+    come back to this process (a child subreaper) rather than escaping to init."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):  # gone meanwhile
+                pass
+    family, grown = {os.getpid()}, True
+    while grown:
+        children = {pid for pid, parent in parents.items() if parent in family} - family
+        family |= children
+        grown = bool(children)
+    return sorted(family - {os.getpid()})
+
+
 def stop_everything_else() -> int:
-    """Kill every other process in the sandbox's PID namespace (the kernel and anything it started)."""
+    """Kill the kernel and everything it started (which, in the sandbox, is every other process there)."""
     killed = 0
     for _ in range(100):
-        others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]
-        if not others:
+        running = others()
+        if not running:
             break
-        for pid in others:
+        for pid in running:
             try:
                 os.kill(pid, signal.SIGKILL)
                 killed += 1
@@ -293,6 +391,50 @@ def stop_everything_else() -> int:
     return killed
 
 
+def empty(folder: str, keep: set[str]) -> None:
+    """Remove everything in a folder, including what student code made unreadable or unwritable,
+    except the folders in ``keep`` (those leading to another bound folder: the sandbox made them)."""
+
+    def allow_and_retry(function, path, _):
+        os.chmod(os.path.dirname(path), 0o700)
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.chmod(path, 0o700)
+        function(path)
+
+    for entry in os.scandir(folder):
+        if entry.path in keep:
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, onerror=allow_and_retry)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass  # what is left is found by reset()'s check
+
+
+def _ancestry(path: str) -> list[str]:
+    """The path and each of its ancestors."""
+    paths = [os.path.normpath(path)]
+    while paths[-1] != os.path.dirname(paths[-1]):
+        paths.append(os.path.dirname(paths[-1]))
+    return paths
+
+
+def reset(stage: str, home: str, wiped: list[str]) -> dict:
+    """Make the sandbox as it was before any submission: no other process, fresh files, nothing left."""
+    stop_everything_else()
+    keep = {os.path.dirname(path) for folder in wiped for path in _ancestry(folder)}
+    for folder in wiped:
+        empty(folder, keep)
+    left = [path for folder in wiped for path in (os.path.join(folder, name) for name in os.listdir(folder)) if path not in keep]
+    workdir = os.path.join(home, "lab")
+    shutil.copytree(stage, workdir)
+    os.makedirs(dumps_folder(workdir))
+    os.chdir(workdir)
+    return {"clean": not others() and not left, "left": left[:5]}
+
+
 def kernel_alive(pid: int) -> bool:
     try:
         return os.waitpid(pid, os.WNOHANG) == (0, 0)
@@ -300,44 +442,56 @@ def kernel_alive(pid: int) -> bool:
         return False
 
 
-def undumpable() -> None:
-    """Keep the kernel, which runs as the same user, out of this process's memory and file descriptors."""
+def guard_self() -> None:
+    """Keep the kernel, which runs as the same user, out of this process's memory and file descriptors;
+    and become the subreaper of everything it starts, so no process of a submission escapes reset()."""
     import ctypes
 
-    PR_SET_DUMPABLE = 4
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 4, 36
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--connection-file", required=True)
     parser.add_argument("--preload", default="")
     parser.add_argument("--limits", default="{}")
     parser.add_argument("--test-timeout", type=float, default=60)
     parser.add_argument("--stage", required=True, help="the lab's released files, read-only")
-    parser.add_argument("--workdir", required=True, help="where the student's copy of them goes")
+    parser.add_argument("--home", required=True, help="the student's home: the lab folder and the dumps go here")
+    parser.add_argument("--wipe", action="append", default=[], help="a folder emptied before each submission")
     args = parser.parse_args()
-    shutil.copytree(args.stage, args.workdir, dirs_exist_ok=True)
-    os.makedirs(dumps_folder(args.workdir), exist_ok=True)
-    os.chdir(args.workdir)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.pop("JPY_PARENT_PID", None)
     apply_limits(json.loads(args.limits))
-    preload([name for name in args.preload.split(",") if name])
-    undumpable()
-    snapshot = guarded_functions()
-    kernel = start_kernel(args.connection_file)
+    preload([name for name in args.preload.split(",") if name] + ["ipykernel.kernelapp"])
+    guard_self()
+    snapshot, libraries = guarded_functions(), LibraryModules()
+    kernel = None
+    answer({"ready": True})
     for line in sys.stdin:
         request = json.loads(line)
-        if request.get("action") == "alive":
-            reply = {"alive": kernel_alive(kernel)}
-        elif request.get("action") == "stop":
+        action = request.get("action")
+        if action == "reset":
+            kernel = None
+            reply = reset(args.stage, args.home, args.wipe)
+        elif action == "start":
+            kernel = start_kernel(request["connection_file"])
+            reply = {"pid": kernel}
+        elif action == "alive":
+            reply = {"alive": kernel is not None and kernel_alive(kernel)}
+        elif action == "stop":
             reply = {"stopped": stop_everything_else()}
         else:
-            reply = judge(request, snapshot, args.test_timeout)
-        sys.stdout.write(json.dumps(reply) + "\n")
-        sys.stdout.flush()
+            reply = judge(request, snapshot, libraries, args.test_timeout)
+        answer(reply)
     stop_everything_else()
+
+
+def answer(reply: dict) -> None:
+    sys.stdout.write(json.dumps(reply) + "\n")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -97,3 +97,24 @@ def test_without_a_sandbox_ci_refuses_and_others_are_warned(tmp_path, monkeypatc
     with pytest.raises(CourseError, match="no sandbox"):
         autograde(settings, LAB, require_sandbox=True, progress=False)
     assert shutil.which("bwrap"), "bubblewrap must be installed where the tests run"
+
+
+def test_without_a_sandbox_grading_still_works_and_stops_only_its_own_processes(tmp_path, monkeypatch, capsys):
+    """The unprotected fallback (a laptop without bubblewrap): loud, correct, and it must not kill
+    processes that are not its own, as killing 'everything else' would outside a PID namespace."""
+    settings = make_course(tmp_path)
+    submit(settings, "ada", answered(settings))
+    submit(settings, "bo", answered(settings, {"arrhenius": WRONG["arrhenius"]}))
+    unprotected = Sandbox(None, missing=["no bubblewrap: student code can read source/"])
+    monkeypatch.setattr(autograde_module, "find_sandbox", lambda: unprotected)
+    monkeypatch.setenv("CI", "false")
+    bystander = subprocess.Popen(["sleep", "300"])
+    try:
+        summary = autograde(settings, LAB, workers=1, progress=False)
+        assert bystander.poll() is None, "grading killed a process that was not its own"
+    finally:
+        bystander.kill()
+    assert summary.errors == {} and summary.missing_protection == unprotected.missing
+    assert "WARNING" in capsys.readouterr().out
+    with Gradebook(settings.gradebook_url) as gb:
+        assert {s.student.id: s.score for s in gb.find_assignment(LAB).submissions} == {"ada": 10, "bo": 8}

@@ -78,6 +78,9 @@ ATTACK_CELLS = {
         "        break"
     ),
     "huge_output": "for _ in range(40):\n    print('x' * 10**6)",
+    # The kernel's parent is the sandbox's clean grading process: stop it or kill it.
+    "stop_judge": "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)",
+    "kill_judge": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
 }
 # The answer itself cheats while the test calls it.
 WRONG_AND_PATCHING = (
@@ -91,6 +94,58 @@ WRONG_AND_TRACING = (
     "    import sys\n"
     "    sys.settrace(lambda *a: None)\n"
     "    return D0 * np.exp(Ea / (k_B * T))"
+)
+# Inside the clean judge (no get_ipython there) the answer writes a passing verdict on every open file
+# descriptor, the judge's verdict pipe among them, and ends the process before the real verdict.
+FORGE_VERDICT = """
+    import json, os
+    def forge(secret=None):
+        verdict = {"grade_id": "test_arrhenius", "passed": True, "error": None, "stdout": "", "tampering": []}
+        if secret:
+            verdict["secret"] = secret
+        for fd in range(3, 256):
+            try:
+                os.write(fd, json.dumps(verdict).encode())
+            except OSError:
+                pass
+        os._exit(0)
+"""
+FORGING_ANSWER = (
+    "def arrhenius(D0, Ea, T):" + FORGE_VERDICT + "    if 'get_ipython' not in globals():\n        forge()\n"
+    "    return D0 * np.exp(Ea / (k_B * T))"
+)
+# The same, having first looked for the judge's secret in its callers' frames, by every route to a frame.
+SECRET_HUNTING_ANSWER = (
+    "def arrhenius(D0, Ea, T):"
+    + FORGE_VERDICT
+    + """
+    def frames():
+        import ctypes, inspect, sys
+        routes = [
+            lambda: sys._getframe(1),
+            lambda: inspect.currentframe(),
+            lambda: inspect.stack()[1].frame,
+            lambda: (lambda: (yield))().gi_frame,
+            lambda: ctypes.CDLL(None) and None,
+        ]
+        try:
+            raise ValueError
+        except ValueError as error:
+            routes.append(lambda: error.__traceback__.tb_frame)
+        for route in routes:
+            try:
+                frame = route()
+            except Exception:
+                continue
+            while frame is not None:
+                yield frame
+                frame = frame.f_back
+
+    if 'get_ipython' not in globals():
+        for frame in frames():
+            if isinstance(frame.f_locals.get("secret"), str):
+                forge(frame.f_locals["secret"])
+    return D0 * np.exp(Ea / (k_B * T))"""
 )
 CORRECT_WITH_STDERR = (
     "import sys, warnings\n"
@@ -166,6 +221,8 @@ def grade_all(folder):
         submit(settings, name, insert_after(answered(settings, {"arrhenius": WRONG_ARRHENIUS}), AFTER, code))
     submit(settings, "patching_answer", answered(settings, {"arrhenius": WRONG_AND_PATCHING}))
     submit(settings, "tracing_answer", answered(settings, {"arrhenius": WRONG_AND_TRACING}))
+    submit(settings, "forging_answer", answered(settings, {"arrhenius": FORGING_ANSWER}))
+    submit(settings, "secret_hunting_answer", answered(settings, {"arrhenius": SECRET_HUNTING_ANSWER}))
     submit(settings, "stderr_answer", answered(settings, {"arrhenius": CORRECT_WITH_STDERR}))
     for name, change in STRUCTURE.items():
         submit(settings, name, edited(settings, change))
@@ -210,13 +267,18 @@ def test_wrong_answer_loses_only_its_task(graded):
     assert graded[2]["wrong"] == 8
 
 
-@pytest.mark.parametrize("attack", sorted(ATTACK_CELLS) + ["patching_answer", "tracing_answer"])
+ANSWER_ATTACKS = ["patching_answer", "tracing_answer", "forging_answer", "secret_hunting_answer"]
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACK_CELLS) + ANSWER_ATTACKS)
 def test_attack_scores_no_more_than_the_same_wrong_work(graded, attack):
     _, _, scores, flags = graded
     assert scores[attack] <= scores["wrong"], f"{attack} scored {scores[attack]}; flags: {flags.get(attack)}"
 
 
-@pytest.mark.parametrize("attack", ["patching_answer", "tracing_answer", "monkeypatch_kernel", "kill_kernel", "os_exit", "huge_output"])
+@pytest.mark.parametrize(
+    "attack", ANSWER_ATTACKS + ["monkeypatch_kernel", "kill_kernel", "os_exit", "huge_output", "stop_judge", "kill_judge"]
+)
 def test_detected_tampering_is_flagged_with_a_reason(graded, attack):
     flags = graded[3]
     assert flags.get(attack), f"{attack} was not flagged"
@@ -254,6 +316,14 @@ def test_student_code_sees_no_solutions_gradebook_other_students_or_network(grad
     assert graded[2]["snoop"] == 10
 
 
+def test_a_stopped_or_killed_judge_costs_only_that_submission(graded):
+    """The sandbox is replaced; everyone graded after it in the same worker is graded normally."""
+    _, summary, scores, flags = graded
+    assert scores["stop_judge"] == scores["kill_judge"] == 0
+    assert any("stopped answering" in reason for reason in flags["stop_judge"] + flags["kill_judge"])
+    assert summary["errors"] == {} and scores["honest"] == 10 and scores["stderr_answer"] == 10
+
+
 def test_autograded_notebooks_contain_no_hidden_test_code(graded):
     settings = graded[0]
     released_text = json.dumps([c.source for c in released(settings).cells])
@@ -262,3 +332,43 @@ def test_autograded_notebooks_contain_no_hidden_test_code(graded):
     for path in (settings.course_dir / "autograded").glob(f"*/{LAB}/{LAB}.ipynb"):
         text = path.read_text()
         assert secret not in text and "HIDDEN TESTS" not in text, path
+
+
+# Left behind by one submission for the next one graded in the same sandbox: an IPython startup file
+# that kills the next kernel, and a daemon (escaped into its own session) that keeps replacing the
+# next submission's first variables dump with one holding a correct arrhenius().
+LEAVE_BEHIND = """
+import os, pathlib, time
+import grading.judge
+startup = pathlib.Path(os.environ.get("IPYTHONDIR", "/tmp/ipython"), "profile_default", "startup")
+startup.mkdir(parents=True, exist_ok=True)
+(startup / "00-next.py").write_text("import os\\nos._exit(0)\\n")
+forged_path = pathlib.Path("/tmp/forged.pkl")
+grading.judge.dump(dict(globals()), str(forged_path))
+forged = forged_path.read_bytes()
+first_dump = pathlib.Path(grading.judge.dumps_folder(os.getcwd()), "0.pkl")
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        while True:
+            try:
+                first_dump.write_bytes(forged)
+            except OSError:
+                pass
+            time.sleep(0.01)
+    os._exit(0)
+time.sleep(0.5)
+"""
+
+
+def test_nothing_a_submission_leaves_behind_reaches_the_next_one_in_the_same_sandbox(tmp_path):
+    settings = make_course(tmp_path)
+    submit(settings, "a_leaves_behind", insert_after(answered(settings), AFTER, LEAVE_BEHIND))
+    submit(settings, "b_wrong", answered(settings, {"arrhenius": WRONG_ARRHENIUS}))
+    submit(settings, "c_honest", answered(settings))
+    summary = autograde(settings, LAB, workers=1, require_sandbox=True, progress=False)
+    assert summary.errors == {}
+    with Gradebook(settings.gradebook_url) as gb:
+        scores = {s.student.id: s.score for s in gb.find_assignment(LAB).submissions}
+    assert scores == {"a_leaves_behind": 10, "b_wrong": 8, "c_honest": 10}
+    assert "b_wrong" not in summary.flagged and "c_honest" not in summary.flagged
