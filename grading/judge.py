@@ -391,9 +391,16 @@ def stop_everything_else() -> int:
     return killed
 
 
-def empty(folder: str, keep: set[str]) -> None:
+def mount_points() -> set[str]:
+    """Where something is mounted in this process's view (the sandbox's binds, tmpfs, /proc...)."""
+    with open("/proc/self/mountinfo", encoding="utf-8") as mountinfo:
+        points = {line.split()[4] for line in mountinfo if line.strip()}
+    return {re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), point) for point in points}
+
+
+def empty(folder: str, mounts: set[str], leading: set[str]) -> None:
     """Remove everything in a folder, including what student code made unreadable or unwritable,
-    except the folders in ``keep`` (those leading to another bound folder: the sandbox made them)."""
+    except mount points (the sandbox made them); folders leading to one are emptied around it."""
 
     def allow_and_retry(function, path, _):
         os.chmod(os.path.dirname(path), 0o700)
@@ -402,15 +409,27 @@ def empty(folder: str, keep: set[str]) -> None:
         function(path)
 
     for entry in os.scandir(folder):
-        if entry.path in keep:
+        if entry.path in mounts:
             continue
         try:
-            if entry.is_dir(follow_symlinks=False):
+            if entry.path in leading and entry.is_dir(follow_symlinks=False):
+                empty(entry.path, mounts, leading)
+            elif entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path, onerror=allow_and_retry)
             else:
                 os.unlink(entry.path)
         except OSError:
             pass  # what is left is found by reset()'s check
+
+
+def leftovers(folder: str, mounts: set[str], leading: set[str]) -> list[str]:
+    left = []
+    for entry in os.scandir(folder):
+        if entry.path in leading and entry.is_dir(follow_symlinks=False):
+            left += leftovers(entry.path, mounts, leading)
+        elif entry.path not in mounts:
+            left.append(entry.path)
+    return left
 
 
 def _ancestry(path: str) -> list[str]:
@@ -424,10 +443,11 @@ def _ancestry(path: str) -> list[str]:
 def reset(stage: str, home: str, wiped: list[str]) -> dict:
     """Make the sandbox as it was before any submission: no other process, fresh files, nothing left."""
     stop_everything_else()
-    keep = {os.path.dirname(path) for folder in wiped for path in _ancestry(folder)}
+    mounts = mount_points()
+    leading = {os.path.dirname(path) for mount in mounts for path in _ancestry(mount)}
     for folder in wiped:
-        empty(folder, keep)
-    left = [path for folder in wiped for path in (os.path.join(folder, name) for name in os.listdir(folder)) if path not in keep]
+        empty(folder, mounts, leading)
+    left = [path for folder in wiped for path in leftovers(folder, mounts, leading)]
     workdir = os.path.join(home, "lab")
     shutil.copytree(stage, workdir)
     os.makedirs(dumps_folder(workdir))
