@@ -351,7 +351,7 @@ def _show_verdict(notebook, grade_id, verdict, passed) -> None:
 def worker_sandbox(job: Job, source) -> RunningSandbox:
     """This worker's sandbox, started on its first submission; replaced if it cannot be made clean."""
     global _SANDBOX
-    for attempt in range(2):
+    for _ in range(2):
         if _SANDBOX is None or not _SANDBOX.alive:
             _close_sandbox()
             slot = _SLOTS or 0

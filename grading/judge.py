@@ -398,9 +398,10 @@ def mount_points() -> set[str]:
     return {re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), point) for point in points}
 
 
-def empty(folder: str, mounts: set[str], leading: set[str]) -> None:
+def empty(folder: str, mounts: set[str], leading: set[str]) -> list[str]:
     """Remove everything in a folder, including what student code made unreadable or unwritable,
-    except mount points (the sandbox made them); folders leading to one are emptied around it."""
+    except mount points (the sandbox made them); folders leading to one are emptied around it.
+    Returns what is still there."""
 
     def allow_and_retry(function, path, _):
         os.chmod(os.path.dirname(path), 0o700)
@@ -408,26 +409,21 @@ def empty(folder: str, mounts: set[str], leading: set[str]) -> None:
             os.chmod(path, 0o700)
         function(path)
 
+    left = []
     for entry in os.scandir(folder):
         if entry.path in mounts:
             continue
+        if entry.path in leading and entry.is_dir(follow_symlinks=False):
+            left += empty(entry.path, mounts, leading)
+            continue
         try:
-            if entry.path in leading and entry.is_dir(follow_symlinks=False):
-                empty(entry.path, mounts, leading)
-            elif entry.is_dir(follow_symlinks=False):
+            if entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path, onerror=allow_and_retry)
             else:
                 os.unlink(entry.path)
         except OSError:
-            pass  # what is left is found by reset()'s check
-
-
-def leftovers(folder: str, mounts: set[str], leading: set[str]) -> list[str]:
-    left = []
-    for entry in os.scandir(folder):
-        if entry.path in leading and entry.is_dir(follow_symlinks=False):
-            left += leftovers(entry.path, mounts, leading)
-        elif entry.path not in mounts:
+            pass
+        if os.path.lexists(entry.path):
             left.append(entry.path)
     return left
 
@@ -445,9 +441,7 @@ def reset(stage: str, home: str, wiped: list[str]) -> dict:
     stop_everything_else()
     mounts = mount_points()
     leading = {os.path.dirname(path) for mount in mounts for path in _ancestry(mount)}
-    for folder in wiped:
-        empty(folder, mounts, leading)
-    left = [path for folder in wiped for path in leftovers(folder, mounts, leading)]
+    left = [path for folder in wiped for path in empty(folder, mounts, leading)]
     workdir = os.path.join(home, "lab")
     shutil.copytree(stage, workdir)
     os.makedirs(dumps_folder(workdir))
