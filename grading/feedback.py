@@ -3,15 +3,16 @@
 nbgrader's feedback is the autograded notebook, hidden tests and all (nbgrader #917, #1363). Here the
 page is assembled from parts that are safe by construction: the student's own answer cells, each test
 cell as the *released* notebook shows it (hidden tests were never in it), and per task the points the
-gradebook holds. A failed test's error message is shown only when the line that failed is one the
-student can see; when it failed inside hidden tests the page says so and nothing more, because
-tracebacks quote the failing code and assertion messages may hold expected values.
+gradebook holds. Where a test failed comes from the judge's own record (``tests.json``, written by
+autograde from the line of the test cell the judge's traceback stopped at), never from text that
+student code printed. A failed test's error message is shown only when that line is a visible test;
+when it failed inside hidden tests the page says so and nothing more, because assertion messages
+may hold expected values.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,39 +23,26 @@ from pygments.lexers import PythonLexer
 from .files import write_atomically
 from .marks import TaskScore, lab_result, read_gradebook, shown
 from .mitigations import read_mitigations
-from .notebooks import HIDDEN_BEGIN, HIDDEN_END, grade_cells, nbgrader_meta, read_notebook, region_lines
-from .release import released_notebook, source_notebook
+from .autograde import test_records
+from .notebooks import grade_cells, nbgrader_meta, read_notebook
+from .release import released_notebook
 from .settings import CourseError, CourseSettings
 
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-CELL_FRAME = re.compile(r"Cell In\[\d+\], line (\d+)")
 HIDDEN_FAILURE = "failed in the hidden tests (they are not shown)"
 
 
-def visible_lines(released_source: str, source_with_hidden: str) -> set[str]:
-    """Stripped lines of a test cell that students were given and that never occur in its hidden tests."""
-    hidden, _ = region_lines(source_with_hidden, HIDDEN_BEGIN, HIDDEN_END)
-    return {line.strip() for line in released_source.splitlines() if line.strip()} - hidden
+def failure_message(record: dict | None) -> str | None:
+    """'line N: Error: message' when the judge recorded a failure on a visible line; else None."""
+    if not record or record.get("passed") or record.get("part") != "visible":
+        return None
+    return f"line {record['line']}: {record.get('error') or 'failed'}"
 
 
-def failure_message(cell, visible: set[str]) -> str | None:
-    """'Error: message' of an executed test cell when it failed on a visible line; None if it did not fail there.
-
-    The first ``Cell In[n], line k`` frame of an IPython traceback is the test cell itself.
-    """
-    for output in cell.get("outputs", []):
-        if output.get("output_type") != "error":
-            continue
-        frames = CELL_FRAME.findall(ANSI.sub("", "\n".join(output.get("traceback", []))))
-        lines = cell.source.splitlines()
-        if frames and 1 <= int(frames[0]) <= len(lines) and lines[int(frames[0]) - 1].strip() in visible:
-            return f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".rstrip(": ")
-    return None
-
-
-def failed_where(cell, visible: set[str]) -> str:
-    """'visible' or 'hidden' for a failed executed test cell: where the failing line is (unknown counts as hidden)."""
-    return "visible" if failure_message(cell, visible) is not None else "hidden"
+def failed_where(record: dict | None) -> str:
+    """'visible', 'hidden' or 'unknown' (no record, or the test never ran) for a failed test."""
+    if not record or not record.get("reached", True):
+        return "unknown"
+    return record.get("part") or "unknown"
 
 
 def code_html(code: str) -> str:
@@ -68,11 +56,10 @@ def solution_cells_any(nb) -> dict:
 
 @dataclass(frozen=True)
 class LabTests:
-    """A lab's test cells as students see them, with the lines that are safe to quote."""
+    """A lab's test cells as students see them."""
 
     order: list[str]  # answer and test cell grade ids in notebook order
     released: dict  # grade id -> released test cell
-    visible: dict[str, set[str]]
 
 
 def lab_tests(settings: CourseSettings, lab: str) -> LabTests:
@@ -80,13 +67,10 @@ def lab_tests(settings: CourseSettings, lab: str) -> LabTests:
     if not released_path.is_file():
         raise CourseError(f"{released_path}: no released notebook; run `labgrade release {lab}` first")
     released = read_notebook(released_path)
-    source = grade_cells(read_notebook(source_notebook(settings, lab)))
     tests = grade_cells(released)
     order = [nbgrader_meta(cell)["grade_id"] for cell in released.cells
              if nbgrader_meta(cell).get("solution") or nbgrader_meta(cell).get("grade_id") in tests]
-    visible = {grade_id: visible_lines(cell.source, source[grade_id].source if grade_id in source else "")
-               for grade_id, cell in tests.items()}
-    return LabTests(order, tests, visible)
+    return LabTests(order, tests)
 
 
 def page(title: str, body: str) -> str:
@@ -105,11 +89,11 @@ pre {{ overflow-x: auto; }} .note {{ color: #555; }}
 
 
 def student_page(settings: CourseSettings, lab: str, username: str, name: str, tests: LabTests, tasks: list[TaskScore],
-                 result, autograded) -> str:
-    """The feedback page; ``autograded`` is the executed notebook (None if there is none)."""
+                 result, autograded, records: dict) -> str:
+    """The feedback page; ``autograded`` is the executed notebook (None if there is none), ``records``
+    the judge's record of each test."""
     scores = {task.name: task for task in tasks}
     answers = solution_cells_any(autograded) if autograded is not None else {}
-    executed = grade_cells(autograded) if autograded is not None else {}
     attempt = result.attempt
     submitted = f"{attempt.submitted.astimezone(settings.timezone):%Y-%m-%d %H:%M %Z}" if attempt and attempt.submitted else "unknown"
     score = f"{shown(sum(t.score for t in tasks))} / {shown(sum(t.max_score for t in tasks))}" if tasks else "none"
@@ -134,7 +118,7 @@ def student_page(settings: CourseSettings, lab: str, username: str, name: str, t
             task = scores.get(grade_id)
             parts.append(f'<div class="cell test"><h3>Test {html.escape(grade_id)}</h3>{code_html(tests.released[grade_id].source)}')
             if task is not None and not task.passed:
-                message = failure_message(executed[grade_id], tests.visible[grade_id]) if grade_id in executed else None
+                message = failure_message(records.get(grade_id))
                 parts.append(f'<p class="fail">{html.escape(message or HIDDEN_FAILURE)}</p>')
             elif task is not None:
                 parts.append('<p class="pass">passed</p>')
@@ -184,7 +168,8 @@ def write_feedback(settings: CourseSettings, lab: str, students: list[str] | Non
         result = lab_result(settings, lab, gradebook.attempts[key], mitigations.get(key))
         last, first = gradebook.names.get(username, ("", ""))
         name = f"{first} {last}".strip() or username
-        text = student_page(settings, lab, username, name, tests, gradebook.tasks[key], result, autograded)
+        records = test_records(settings.course_dir, username, lab)
+        text = student_page(settings, lab, username, name, tests, gradebook.tasks[key], result, autograded, records)
         path = Path(course.format_path(course.feedback_directory, username, lab)) / f"{lab}.html"
         write_atomically(path, text)
         run.written.append(path)

@@ -13,15 +13,18 @@ from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
 
+import nbformat
+
 from .notebooks import (
     HIDDEN_BEGIN,
     HIDDEN_END,
     SOLUTION_BEGIN,
     SOLUTION_END,
-    execute,
+    answer_code,
+    grade_cells,
+    max_points,
     read_notebook,
     region_lines,
-    score,
     solution_cells,
 )
 from .settings import CONFIG_FILE, CourseError, CourseSettings, load_course
@@ -94,20 +97,43 @@ def check_text(source_path: Path, released_path: Path) -> list[str]:
     return problems
 
 
-def check_execution(source_path: Path, released_path: Path) -> tuple[list[str], int, str]:
-    """The instructor's notebook must pass every test; the untouched student copy must score exactly 0."""
-    problems = []
-    solved = score(execute(read_notebook(source_path), cwd=source_path.parent))
-    for grade_id, error in solved.errors.items():
-        problems.append(f"{source_path}: test {grade_id!r} fails on the solution: {error}")
+def check_execution(settings: CourseSettings, lab: str, require_sandbox: bool = False) -> tuple[list[str], int, str]:
+    """The instructor's answers must score in full, unflagged, and the untouched student copy exactly 0,
+    both graded by the autograder itself (sandbox and judge) in a scratch course: so a test that cannot
+    work through the judge's boundary is found here, with its line and why, before the term."""
+    from .autograde import autograde, review_flags, test_records
+
+    source_path, released_path = source_notebook(settings, lab), released_notebook(settings.course_dir, lab)
+    source = read_notebook(source_path)
+    maxima = max_points(source)
     with tempfile.TemporaryDirectory(prefix="labgrade-release-") as scratch:
-        copy = Path(scratch) / released_path.parent.name
-        shutil.copytree(released_path.parent, copy)
-        stub = score(execute(read_notebook(copy / released_path.name), cwd=copy))
-    if stub.total != 0:
-        gained = sorted(grade_id for grade_id, points in stub.points.items() if points)
-        problems.append(f"{released_path}: the unchanged student copy scores {stub.total}, from tests {gained}")
-    return problems, len(solved.max_points), str(solved.max_total)
+        generate_elsewhere(settings, lab, Path(scratch))  # a gradebook that knows the lab
+        course = load_course(Path(scratch))
+        shutil.copytree(released_path.parent, course.course_dir / "release" / lab, dirs_exist_ok=True)  # what is checked
+        instructor = read_notebook(released_path)
+        for grade_id, cell in solution_cells(instructor).items():
+            cell.source = answer_code(solution_cells(source)[grade_id].source)
+        for student, notebook in (("instructor", instructor), ("untouched", read_notebook(released_path))):
+            folder = course.course_dir / "submitted" / student / lab
+            folder.mkdir(parents=True)
+            nbformat.write(notebook, folder / f"{lab}.ipynb")
+        summary = autograde(course, lab, workers=2, require_sandbox=require_sandbox, progress=False)
+        problems = [f"{source_path}: could not be graded: {error}" for error in summary.errors.values()]
+        for grade_id, record in test_records(course.course_dir, "instructor", lab).items():
+            if not record["passed"]:
+                line = _line(grade_cells(source)[grade_id].source, record["line"])
+                problems.append(f"{source_path}: test {grade_id!r} fails on the solution{line}: {record['error']}")
+        problems += [f"{source_path}: the solution is flagged: {flag}" for flag in review_flags(course.course_dir, lab).get("instructor", [])]
+        gained = sorted(g for g, r in test_records(course.course_dir, "untouched", lab).items() if r["passed"])
+        if gained:
+            problems.append(f"{released_path}: the unchanged student copy scores points, from tests {gained}")
+    return problems, len(maxima), str(sum(maxima.values()))
+
+
+def _line(code: str, number: int | None) -> str:
+    """' at line N (`the line`)' of a test cell, or '' when the failure has no line."""
+    lines = code.splitlines()
+    return f" at line {number} (`{lines[number - 1].strip()}`)" if number and 0 < number <= len(lines) else ""
 
 
 def release(settings: CourseSettings, labs: list[str] | None = None) -> list[ReleaseCheck]:
@@ -120,7 +146,7 @@ def release(settings: CourseSettings, labs: list[str] | None = None) -> list[Rel
         released = generate(settings, lab)
         check = ReleaseCheck(lab=lab, released=released)
         check.problems += check_text(source_notebook(settings, lab), released)
-        problems, check.tasks, check.points = check_execution(source_notebook(settings, lab), released)
+        problems, check.tasks, check.points = check_execution(settings, lab)
         check.problems += problems
         checks.append(check)
     return checks

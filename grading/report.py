@@ -19,10 +19,10 @@ import matplotlib.pyplot as plt  # noqa: E402 (the backend is chosen first)
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from .feedback import failed_where, lab_tests, page  # noqa: E402
+from .autograde import test_records  # noqa: E402
+from .feedback import failed_where, page  # noqa: E402
 from .marks import BREAKDOWN_FIELDS, EXEMPT, LATE, MISSING, ON_TIME, GradebookMarks, read_gradebook  # noqa: E402
 from .files import write_atomically  # noqa: E402
-from .notebooks import grade_cells, read_notebook  # noqa: E402
 from .settings import CourseError, CourseSettings  # noqa: E402
 
 STATUSES = (ON_TIME, LATE, MISSING, EXEMPT)
@@ -49,25 +49,16 @@ def status_counts(breakdown: pd.DataFrame) -> pd.DataFrame:
 
 
 def task_results(settings: CourseSettings, gradebook: GradebookMarks) -> pd.DataFrame:
-    """One row per lab and test cell: pass rate, and failures split by where they happened (visible or hidden tests)."""
-    from nbgrader.coursedir import CourseDirectory
-
-    course = CourseDirectory(config=settings.nbgrader_config())
+    """One row per lab and test cell: pass rate, and failures split by where the judge recorded they
+    happened (visible or hidden tests; "unknown" when a test was never run)."""
     rows = []
     for lab in sorted(gradebook.max_scores, key=settings.labs.index):
-        try:
-            visible = lab_tests(settings, lab).visible
-        except CourseError:
-            visible = {}  # no released notebook here: failures cannot be placed
         for (username, graded_lab), tasks in gradebook.tasks.items():
             if graded_lab != lab:
                 continue
-            notebook = Path(course.format_path(course.autograded_directory, username, lab)) / f"{lab}.ipynb"
-            executed = grade_cells(read_notebook(notebook)) if notebook.is_file() and visible else {}
+            records = test_records(settings.course_dir, username, lab)
             for task in tasks:
-                where = ""
-                if not task.passed:
-                    where = failed_where(executed[task.name], visible[task.name]) if task.name in executed else "unknown"
+                where = "" if task.passed else failed_where(records.get(task.name))
                 rows.append({"lab": lab, "task": task.name, "passed": task.passed, "failed_in": where})
     if not rows:
         return pd.DataFrame(columns=["lab", "task", "submissions", "pass rate", "failed visible", "failed hidden"])

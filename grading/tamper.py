@@ -9,7 +9,6 @@ deleted, moved, duplicated or renamed test cell changes nothing; each such chang
 from __future__ import annotations
 
 import ast
-import builtins
 import copy
 from dataclasses import dataclass, field
 
@@ -80,9 +79,10 @@ def assemble(student, source, released) -> Assembly:
 
 
 def _free(cell):
-    """A student's own cell: kept as plain code or text, without any nbgrader claims."""
+    """A student's own cell: kept as plain code or text, without metadata: no nbgrader claims, no
+    hiding, no tags that steer execution or conversion."""
     free = copy.deepcopy(cell)
-    free.metadata.pop("nbgrader", None)
+    free.metadata = nbformat.NotebookNode()
     if free.cell_type == "code":
         free.outputs, free.execution_count = [], None
     return free
@@ -118,14 +118,6 @@ def _imports(code: str) -> list[tuple[str, str]]:
     return bound
 
 
-def names_used(code: str) -> set[str]:
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-
-
 def trusted_names(source) -> dict[str, str]:
     """Names the instructor's locked code binds to libraries (np -> numpy), which tests may rely on."""
     names = {}
@@ -133,15 +125,6 @@ def trusted_names(source) -> dict[str, str]:
         meta = nbgrader_meta(cell)
         if cell.cell_type == "code" and meta.get("locked") and not meta.get("solution"):
             names.update(_imports(cell.source))
-    return names
-
-
-def names_for_test(code: str, trusted: dict[str, str]) -> dict[str, str]:
-    """What the judge rebinds before running one test: the library names and builtins it uses."""
-    used = names_used(code)
-    assigned = {name for name, _ in _imports(code)}
-    names = {name: target for name, target in trusted.items() if name in used and name not in assigned}
-    names.update({name: f"builtins:{name}" for name in used if hasattr(builtins, name) and not name.startswith("_")})
     return names
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import shutil
 from pathlib import Path
 
 import nbformat
+from nbgrader.api import Gradebook
 
+from grading.autograde import autograde, review_flags
 from grading.notebooks import answer_code, read_notebook, solution_cells
 from grading.release import generate
 from grading.settings import CONFIG_FILE, load_course
@@ -59,3 +64,31 @@ def insert_after(nb, grade_id: str, code: str):
     index = next(i for i, cell in enumerate(nb.cells) if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
     nb.cells.insert(index + 1, nbformat.v4.new_code_cell(code))
     return nb
+
+
+def graded_once(tmp_path_factory, name: str, submit_all, workers: int = 2):
+    """Grade a batch once per test session, even when pytest-xdist spreads its tests over processes.
+
+    ``submit_all(folder)`` makes the course in ``folder`` and hands in the batch; returns the settings,
+    the summary (graded and errors), the scores and the review flags, by student."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
+    shared.mkdir(exist_ok=True)
+    folder, done = shared / "course", shared / "summary.json"
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            folder.mkdir()
+            settings = submit_all(folder)
+            summary = autograde(settings, LAB, workers=workers, require_sandbox=True, progress=False)
+            done.write_text(json.dumps({"graded": summary.graded, "errors": summary.errors}))
+    summary = json.loads(done.read_text())
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gb:
+        scores = {s.student.id: s.score for s in gb.find_assignment(LAB).submissions}
+    return load_course(folder), summary, scores, review_flags(folder, LAB)
+
+
+def autograded_text(settings, student: str) -> str:
+    """Everything in a student's autograded folder, as one text."""
+    folder = settings.course_dir / "autograded" / student / LAB
+    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(folder.iterdir()) if path.is_file())

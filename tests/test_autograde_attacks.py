@@ -2,18 +2,18 @@
 without the attack (or is flagged for review), and an honest answer still scores.
 
 All submissions are graded in one sandboxed run (module fixture); each test reads one student's result.
-The common starting point is a submission whose arrhenius() is wrong (8 of 10 points).
+The common starting point is a submission whose arrhenius() is wrong (8 of 10 points). The attacks on
+the judge's boundary itself (liars, patched libraries, hostile bytes, frame walks) are in
+test_judge_boundary.py; those on the sandbox's reset in test_sandbox_reset.py.
 """
 
-import fcntl
 import json
-import os
 
 import nbformat
 import pytest
-from autograde_fixtures import LAB, answered, insert_after, make_course, released, submit
+from autograde_fixtures import LAB, answered, graded_once, insert_after, make_course, released, submit
 
-from grading.autograde import autograde, review_flags
+from grading.autograde import autograde
 from grading.notebooks import read_notebook
 from grading.settings import load_course
 from nbgrader.api import Gradebook
@@ -78,9 +78,9 @@ ATTACK_CELLS = {
         "        break"
     ),
     "huge_output": "for _ in range(40):\n    print('x' * 10**6)",
-    # The kernel's parent is the sandbox's clean grading process: stop it or kill it.
-    "stop_judge": "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)",
-    "kill_judge": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
+    # The kernel's parent is the sandbox's launcher: stop it or kill it.
+    "stop_launcher": "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)",
+    "kill_launcher": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
 }
 # The answer itself cheats while the test calls it.
 WRONG_AND_PATCHING = (
@@ -95,8 +95,8 @@ WRONG_AND_TRACING = (
     "    sys.settrace(lambda *a: None)\n"
     "    return D0 * np.exp(Ea / (k_B * T))"
 )
-# Inside the clean judge (no get_ipython there) the answer writes a passing verdict on every open file
-# descriptor, the judge's verdict pipe among them, and ends the process before the real verdict.
+# The answer writes a passing verdict on every open file descriptor it has (the kernel's sockets, the
+# test's channel) and ends its process before the real verdict: the shape of verdict the old judge used.
 FORGE_VERDICT = """
     import json, os
     def forge(secret=None):
@@ -111,7 +111,7 @@ FORGE_VERDICT = """
         os._exit(0)
 """
 FORGING_ANSWER = (
-    "def arrhenius(D0, Ea, T):" + FORGE_VERDICT + "    if 'get_ipython' not in globals():\n        forge()\n"
+    "def arrhenius(D0, Ea, T):" + FORGE_VERDICT + "    if np.ndim(T) and len(T) == 3 and T[0] == 300.0:\n        forge()\n"
     "    return D0 * np.exp(Ea / (k_B * T))"
 )
 # The same, having first looked for the judge's secret in its callers' frames, by every route to a frame.
@@ -141,10 +141,10 @@ SECRET_HUNTING_ANSWER = (
                 yield frame
                 frame = frame.f_back
 
-    if 'get_ipython' not in globals():
-        for frame in frames():
-            if isinstance(frame.f_locals.get("secret"), str):
-                forge(frame.f_locals["secret"])
+    for frame in frames():
+        for value in list(frame.f_locals.values()):
+            if isinstance(value, str) and len(value) == 32:
+                forge(value)
     return D0 * np.exp(Ea / (k_B * T))"""
 )
 CORRECT_WITH_STDERR = (
@@ -210,7 +210,7 @@ def _rename(nb):
 STRUCTURE = {"deleted_test": _delete, "moved_test": _move, "edited_test": _edit, "duplicated_test": _duplicate, "renamed_test": _rename}
 
 
-def grade_all(folder):
+def submit_all(folder):
     settings = make_course(folder)
     with open(folder / "nbgrader_config.py", "a") as config:
         config.write("\nc.ExecutePreprocessor.timeout = 8\n")
@@ -235,26 +235,12 @@ def grade_all(folder):
         course=str(folder),
     )
     submit(settings, "snoop", insert_after(answered(settings), AFTER, snoop))
-    return autograde(settings, LAB, workers=2, require_sandbox=True, progress=False)
+    return settings
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """All submissions graded once per test session, even when pytest-xdist spreads these tests out."""
-    base = tmp_path_factory.getbasetemp()
-    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "autograde-attacks"
-    shared.mkdir(exist_ok=True)
-    folder, done = shared / "course", shared / "summary.json"
-    with open(shared / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            folder.mkdir()
-            summary = grade_all(folder)
-            done.write_text(json.dumps({"graded": summary.graded, "errors": summary.errors}))
-    summary = json.loads(done.read_text())
-    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gb:
-        scores = {s.student.id: s.score for s in gb.find_assignment(LAB).submissions}
-    return load_course(folder), summary, scores, review_flags(folder, LAB)
+    return graded_once(tmp_path_factory, "autograde-attacks", submit_all)
 
 
 def test_honest_correct_work_scores_full_and_is_not_flagged(graded):
@@ -276,9 +262,7 @@ def test_attack_scores_no_more_than_the_same_wrong_work(graded, attack):
     assert scores[attack] <= scores["wrong"], f"{attack} scored {scores[attack]}; flags: {flags.get(attack)}"
 
 
-@pytest.mark.parametrize(
-    "attack", ANSWER_ATTACKS + ["monkeypatch_kernel", "kill_kernel", "os_exit", "huge_output", "stop_judge", "kill_judge"]
-)
+@pytest.mark.parametrize("attack", ["forging_answer", "kill_kernel", "os_exit", "huge_output", "stop_launcher", "kill_launcher"])
 def test_detected_tampering_is_flagged_with_a_reason(graded, attack):
     flags = graded[3]
     assert flags.get(attack), f"{attack} was not flagged"
@@ -316,11 +300,12 @@ def test_student_code_sees_no_solutions_gradebook_other_students_or_network(grad
     assert graded[2]["snoop"] == 10
 
 
-def test_a_stopped_or_killed_judge_costs_only_that_submission(graded):
+def test_a_stopped_or_killed_launcher_costs_only_that_submission(graded):
     """The sandbox is replaced; everyone graded after it in the same worker is graded normally."""
     _, summary, scores, flags = graded
-    assert scores["stop_judge"] == scores["kill_judge"] == 0
-    assert any("stopped answering" in reason for reason in flags["stop_judge"] + flags["kill_judge"])
+    assert scores["stop_launcher"] <= 8 and scores["kill_launcher"] <= 8
+    for attack in ("stop_launcher", "kill_launcher"):
+        assert any("could not be cleaned" in reason or "stopped answering" in reason for reason in flags[attack]), flags[attack]
     assert summary["errors"] == {} and scores["honest"] == 10 and scores["stderr_answer"] == 10
 
 
@@ -335,29 +320,28 @@ def test_autograded_notebooks_contain_no_hidden_test_code(graded):
 
 
 # Left behind by one submission for the next one graded in the same sandbox: an IPython startup file
-# that kills the next kernel, and a daemon (escaped into its own session) that keeps replacing the
-# next submission's first variables dump with one holding a correct arrhenius().
+# that kills the next kernel, and a daemon (escaped into its own session) that waits for the next
+# submission's test channels and answers them first, with a correct arrhenius().
 LEAVE_BEHIND = """
 import os, pathlib, time
-import grading.judge
 startup = pathlib.Path(os.environ.get("IPYTHONDIR", "/tmp/ipython"), "profile_default", "startup")
 startup.mkdir(parents=True, exist_ok=True)
 (startup / "00-next.py").write_text("import os\\nos._exit(0)\\n")
-forged_path = pathlib.Path("/tmp/forged.pkl")
-grading.judge.dump(dict(globals()), str(forged_path))
-forged = forged_path.read_bytes()
-first_dump = pathlib.Path(grading.judge.dumps_folder(os.getcwd()), "0.pkl")
-forging = first_dump.with_suffix(".forging")
+runtime = pathlib.Path("/run/labgrade")
+served = set(runtime.glob("test-*.sock"))
+correct = dict(globals())
 if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
+        from grading.student_side.server import serve
         while True:
-            try:
-                forging.write_bytes(forged)
-                os.replace(forging, first_dump)
-            except OSError:
-                pass
-            time.sleep(0.01)
+            for channel in set(runtime.glob("test-*.sock")) - served:
+                served.add(channel)
+                try:
+                    serve(correct, str(channel))
+                except Exception:
+                    pass
+            time.sleep(0.005)
     os._exit(0)
 time.sleep(0.5)
 """
@@ -372,5 +356,6 @@ def test_nothing_a_submission_leaves_behind_reaches_the_next_one_in_the_same_san
     assert summary.errors == {}
     with Gradebook(settings.gradebook_url) as gb:
         scores = {s.student.id: s.score for s in gb.find_assignment(LAB).submissions}
-    assert scores == {"a_leaves_behind": 10, "b_wrong": 8, "c_honest": 10}
+    # The planter's own tests race its daemon, which serves a copy of its namespace made at the fork.
+    assert scores["b_wrong"] == 8 and scores["c_honest"] == 10
     assert "b_wrong" not in summary.flagged and "c_honest" not in summary.flagged

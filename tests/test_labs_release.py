@@ -11,8 +11,9 @@ from grading.release import check_execution, check_text, generate_elsewhere, rel
 
 
 @pytest.mark.parametrize("lab", LABS)
-def test_solution_passes_every_test_and_unchanged_release_scores_exactly_zero(course, lab):
-    problems, tasks, points = check_execution(source_notebook(course, lab), released_notebook(ROOT, lab))
+def test_solution_scores_full_unflagged_through_the_judge_and_unchanged_release_scores_zero(course, lab):
+    """Graded by the autograder in the sandbox: every test works through the judge's boundary."""
+    problems, tasks, points = check_execution(course, lab, require_sandbox=True)
     assert problems == []
     assert 5 <= tasks <= 8, f"{lab} has {tasks} graded tests; a lab has 5 to 8 tasks"
 
