@@ -11,8 +11,9 @@ frame too large is a ``BoundaryError`` naming what was refused.
 ``encode`` runs in the student's process, so the judge never relies on it: whatever bytes arrive,
 ``decode`` builds plain data and handles, nothing else. Requests the other way (the test's arguments
 to student functions) are pickled by ``pack_arguments``: that is safe because the student's process
-is the one that unpickles them, and pickle's by-reference rule refuses functions and classes defined in
-a test cell, so no test code can travel to the student that way.
+is the one that unpickles them. Functions and objects defined in a test cell never travel: they stay
+in the judge behind a name, and student code that calls them is answered from there (a callback), so
+no test code reaches the student.
 """
 
 from __future__ import annotations
@@ -381,12 +382,13 @@ _REBUILDERS = {
 # --- requests: the judge's arguments to student code --------------------------------------------
 
 
-def pack_arguments(value, handle_id) -> bytes:
-    """Pickle the test's arguments for the student's process; ``handle_id(obj)`` names the student's
-    own objects (proxies) so they arrive there as themselves. Test-defined code cannot be pickled."""
+def pack_arguments(value, persistent_id) -> bytes:
+    """Pickle the test's arguments for the student's process. ``persistent_id(obj)`` names what must
+    not be copied: the student's own objects (proxies), which arrive there as themselves, and the
+    test's own functions and objects, which stay in the judge and are called back (remote.Channel)."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.persistent_id = handle_id
+    pickler.persistent_id = persistent_id
     try:
         pickler.dump(value)
     except (pickle.PicklingError, TypeError, AttributeError) as error:
@@ -394,8 +396,8 @@ def pack_arguments(value, handle_id) -> bytes:
     return buffer.getvalue()
 
 
-def unpack_arguments(data: bytes, objects: dict):
-    """In the student's process: the test's arguments, with handles turned back into the objects."""
+def unpack_arguments(data: bytes, persistent_load):
+    """In the student's process: the test's arguments, with what was named turned into objects."""
     unpickler = pickle.Unpickler(io.BytesIO(data))
-    unpickler.persistent_load = lambda key: objects[key]
+    unpickler.persistent_load = persistent_load
     return unpickler.load()

@@ -33,7 +33,7 @@ import sys
 import time
 
 from .notebooks import HIDDEN_BEGIN, HIDDEN_END
-from .remote import Channel
+from .remote import TEST_MODULE, Channel
 
 OUTPUT_LIMIT = 20_000  # characters of a test's printed output kept for the autograded notebook
 TEST_FILE = "<test cell>"
@@ -44,7 +44,7 @@ class TestNamespace(dict):
     notebook's own), and any other name fetched from the student's kernel on first use."""
 
     def __init__(self, channel: Channel, trusted: dict[str, str]):
-        super().__init__(__builtins__=builtins, __name__="__test__")
+        super().__init__(__builtins__=builtins, __name__=TEST_MODULE)
         self.channel, self.trusted = channel, trusted
 
     def __missing__(self, name: str):

@@ -22,6 +22,7 @@ import msgpack
 from . import codec
 from .codec import BoundaryError
 
+TEST_MODULE = "__test__"  # the module name of a test cell's code: what it defines is never sent
 # Student exceptions that tests may rely on come back as these genuine classes; others as StudentError.
 BUILTIN_ERRORS = {
     name: kind for name, kind in vars(builtins).items() if isinstance(kind, type) and issubclass(kind, Exception)
@@ -33,14 +34,27 @@ class StudentError(Exception):
 
 
 class Channel:
-    """One test's connection to the student's kernel: accepted on first use, closed when the test ends."""
+    """One test's connection to the student's kernel: accepted on first use, closed when the test ends.
+
+    The test's own functions and objects that it passes to student code (a loss function, a stand-in
+    estimator) are ``exported``: they stay here, and student code that uses them sends a callback,
+    answered here while the judge waits for its reply. Only their public attributes are readable."""
 
     def __init__(self, listener: socket.socket, timeout: float, libraries: set[str]):
         self.listener, self.timeout, self.libraries = listener, timeout, libraries
         self.connection: socket.socket | None = None
         self.refusals: list[str] = []
+        self.exported: list = []
 
     def ask(self, *request):
+        self.send(list(request))
+        while True:
+            reply = self.receive()
+            if not (isinstance(reply, list) and len(reply) == 4 and reply[0] == "callback"):
+                return self.reply(reply)
+            self.send(self.callback(*reply[1:]))
+
+    def send(self, message: list) -> None:
         if self.connection is None:
             self.listener.settimeout(self.timeout)
             try:
@@ -49,14 +63,37 @@ class Channel:
                 raise self.refuse(f"the student's kernel did not connect within {self.timeout:g} s") from None
             self.connection.settimeout(self.timeout)
         try:
-            codec.send_frame(self.connection, msgpack.packb(list(request), use_bin_type=True))
-            reply = codec.decode(codec.receive_frame(self.connection), self.handle)
+            codec.send_frame(self.connection, msgpack.packb(message, use_bin_type=True))
+        except OSError as error:
+            raise self.refuse(f"the channel to the student's kernel failed: {error.strerror}") from None
+
+    def receive(self):
+        try:
+            return codec.decode(codec.receive_frame(self.connection), self.handle)
         except TimeoutError:
             raise self.refuse(f"the student's kernel did not answer within {self.timeout:g} s") from None
         except OSError as error:
             raise self.refuse(f"the channel to the student's kernel failed: {error.strerror}") from None
         except BoundaryError as error:
             raise self.refuse(str(error)) from None
+
+    def callback(self, key, op, payload) -> list:
+        """Student code uses one of the test's exported objects: the result, or the error it raised."""
+        try:
+            if type(key) is not int or not 0 <= key < len(self.exported):
+                raise BoundaryError("a callback to an unknown object")
+            target = self.exported[key]
+            if op == "call" and isinstance(payload, (list, tuple)) and len(payload) == 2 and isinstance(payload[1], dict):
+                result = target(*payload[0], **payload[1])
+            elif op == "getattr" and type(payload) is str and not payload.startswith("_"):
+                result = getattr(target, payload)
+            else:
+                raise BoundaryError(f"a callback the judge does not answer ({op!r})")
+            return ["result", self.arguments(result)]
+        except Exception as error:  # noqa: BLE001 (student code gets the test's error, as it would in a kernel)
+            return ["error", type(error).__name__, str(error)[:500]]
+
+    def reply(self, reply):
         if isinstance(reply, list) and len(reply) == 2 and reply[0] == "ok":
             return reply[1]
         if isinstance(reply, list) and len(reply) == 3 and reply[0] == "error" and all(type(r) is str for r in reply[1:]):
@@ -73,10 +110,15 @@ class Channel:
         return codec.pack_arguments(value, self.handle_id)
 
     def handle_id(self, value):
+        """pickle's persistent_id: the student's own objects go back by number, the test's own
+        functions and objects are exported; everything else is copied."""
         if type(value) is Remote:
             if object.__getattribute__(value, "_channel") is not self:
                 raise BoundaryError("an object of another test's student process")
-            return object.__getattribute__(value, "_key")
+            return ("handle", object.__getattribute__(value, "_key"))
+        if getattr(value, "__module__", None) == TEST_MODULE or type(value).__module__ == TEST_MODULE:
+            self.exported.append(value)
+            return ("judge", len(self.exported) - 1)
         return None
 
     def handle(self, key: int, module: str, qualname: str, library: bool):

@@ -4,54 +4,35 @@ import html
 import re
 import shutil
 
-import nbformat
 import pytest
+from autograde_fixtures import answered, make_course, submit
 from labharness import ROOT
-from markfixtures import local, make_course, make_gradebook
+from nbgrader.api import Gradebook
 
+from grading.autograde import autograde
 from grading.cli import main
 from grading.feedback import HIDDEN_FAILURE, write_feedback
-from grading.notebooks import HIDDEN_BEGIN, HIDDEN_END, grade_cells, max_points, read_notebook, region_lines, solution_cells
+from grading.notebooks import HIDDEN_BEGIN, HIDDEN_END, grade_cells, read_notebook, region_lines
 
 SOURCE = ROOT / "source" / "lab1" / "lab1.ipynb"
-STUDENT_ANSWER = "def arrhenius(D0, Ea, T):\n    return D0 * Ea * T  # a student's honest attempt"
-
-
-def error_output(line: int, ename: str, evalue: str):
-    """An error output as IPython records it, ANSI colours and all, failing at ``line`` of the cell."""
-    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[
-        "\x1b[0;31m---------------------------------------------------------------------------\x1b[0m",
-        f"\x1b[0;31m{ename}\x1b[0m                                 Traceback (most recent call last)",
-        f"Cell \x1b[0;32mIn[7], line {line}\x1b[0m\n\x1b[1;32m----> {line}\x1b[0m secret code line",
-        f"\x1b[0;31m{ename}\x1b[0m: {evalue}",
-    ])
-
-
-def line_of(source: str, text: str) -> int:
-    return next(number for number, line in enumerate(source.splitlines(), start=1) if text in line)
+# A student's honest attempts: arrhenius has the sign wrong (a visible test fails), the unit
+# conversion uses a rounded factor (only the hidden tests catch it).
+STUDENT_ANSWERS = {
+    "arrhenius": "def arrhenius(D0, Ea, T):\n    return -D0 * np.exp(-Ea / (k_B * T))  # a student's honest attempt",
+    "ea_units": 'dopants["Ea_kJ_mol"] = dopants["Ea_eV"] * 96',
+}
 
 
 @pytest.fixture
 def graded_lab1(tmp_path):
-    """Lab 1 released and one student's submission autograded: arrhenius fails a visible test, ea_units a hidden one."""
-    course = make_course(tmp_path / "course")
-    for folder in ("source", "release"):
-        shutil.copytree(ROOT / folder / "lab1", course.course_dir / folder / "lab1")
-    points = {grade_id: int(value) for grade_id, value in max_points(read_notebook(SOURCE)).items()}
-    scores = {**points, "test_arrhenius": 0, "test_ea_units": 0}
-    make_gradebook(course, {"s.oneil-2": ("Seán", "O'Neil, Jr.")}, ["lab1"],
-                   [("s.oneil-2", "lab1", local(course, "2027-01-14 15:30"), scores)], tasks=points)
-    nb = read_notebook(SOURCE)  # autograded notebooks hold the hidden tests: feedback must not pass them on
-    solution_cells(nb)["arrhenius"].source = STUDENT_ANSWER
-    tests = grade_cells(nb)
-    visible_line = line_of(tests["test_arrhenius"].source, "np.isfinite")
-    tests["test_arrhenius"].outputs = [error_output(visible_line, "AssertionError", "not finite")]
-    hidden_line = line_of(tests["test_ea_units"].source, HIDDEN_BEGIN) + 1
-    tests["test_ea_units"].outputs = [error_output(hidden_line, "AssertionError", "expected 42.0 eV")]
-    folder = course.course_dir / "autograded" / "s.oneil-2" / "lab1"
-    folder.mkdir(parents=True)
-    nbformat.write(nb, folder / "lab1.ipynb")
-    return course
+    """Lab 1 released and one student's submission graded by the real autograder."""
+    settings = make_course(tmp_path)
+    with Gradebook(settings.gradebook_url) as gradebook:
+        gradebook.update_or_create_student("s.oneil-2", first_name="Seán", last_name="O'Neil, Jr.")
+    submit(settings, "s.oneil-2", answered(settings, STUDENT_ANSWERS), timestamp="2027-01-14T15:30:00+00:00")
+    summary = autograde(settings, "lab1", workers=1, progress=False)
+    assert summary.graded == ["s.oneil-2"], summary.describe()
+    return settings
 
 
 def page_text(path) -> str:
@@ -63,16 +44,15 @@ def test_feedback_shows_answers_visible_tests_and_points_but_no_hidden_test(grad
     run = write_feedback(graded_lab1, "lab1")
     assert run.written == [graded_lab1.course_dir / "feedback" / "s.oneil-2" / "lab1" / "lab1.html"]
     text = page_text(run.written[0])
-    assert "Seán O'Neil, Jr." in text and "return D0 * Ea * T  # a student's honest attempt" in text
+    assert "Seán O'Neil, Jr." in text and "return -D0 * np.exp(-Ea / (k_B * T))  # a student's honest attempt" in text
     for grade_id, cell in grade_cells(read_notebook(SOURCE)).items():
         hidden, visible = region_lines(cell.source, HIDDEN_BEGIN, HIDDEN_END)
         assert hidden and visible
         assert all(line in text for line in visible if not line.startswith("#")), grade_id
         leaked = [line for line in hidden - visible if line in text]
         assert not leaked, f"{grade_id} hidden test shown: {leaked}"
-    assert "AssertionError: not finite" in text  # failed on a line the student can see
-    assert "expected 42.0" not in text and HIDDEN_FAILURE in text
-    assert "secret code line" not in text
+    assert "line 3: AssertionError" in text  # `assert arrhenius(...) > 0`, a line the student can see
+    assert text.count(HIDDEN_FAILURE) == 1  # ea_units, failed in the hidden tests
 
 
 def test_feedback_lists_each_task_with_pass_fail_and_points(graded_lab1):
