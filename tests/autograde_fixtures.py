@@ -1,4 +1,4 @@
-"""Scratch courses with lab 1 released and submissions written from the instructor's answers."""
+"""Scratch courses with a lab released (lab 1 unless told) and submissions written from the instructor's answers."""
 
 from __future__ import annotations
 
@@ -21,39 +21,39 @@ LAB = "lab1"
 TIMESTAMP = "2027-01-14T15:40:00+00:00"
 
 
-def make_course(folder: Path):
-    """A course folder with the real settings and lab 1 released (which also creates the gradebook)."""
+def make_course(folder: Path, lab: str = LAB):
+    """A course folder with the real settings and the lab released (which also creates the gradebook)."""
     shutil.copy2(ROOT / CONFIG_FILE, folder / CONFIG_FILE)
-    shutil.copytree(ROOT / "source" / LAB, folder / "source" / LAB)
+    shutil.copytree(ROOT / "source" / lab, folder / "source" / lab)
     settings = load_course(folder)
-    generate(settings, LAB)
+    generate(settings, lab)
     return settings
 
 
-def solutions() -> dict[str, str]:
-    """The instructor's answer for every answer cell of lab 1 (markers stripped, as a student writes it)."""
-    source = read_notebook(ROOT / "source" / LAB / f"{LAB}.ipynb")
+def solutions(lab: str = LAB) -> dict[str, str]:
+    """The instructor's answer for every answer cell of a lab (markers stripped, as a student writes it)."""
+    source = read_notebook(ROOT / "source" / lab / f"{lab}.ipynb")
     return {grade_id: answer_code(cell.source) for grade_id, cell in solution_cells(source).items()}
 
 
-def released(settings) -> nbformat.NotebookNode:
-    return read_notebook(settings.course_dir / "release" / LAB / f"{LAB}.ipynb")
+def released(settings, lab: str = LAB) -> nbformat.NotebookNode:
+    return read_notebook(settings.course_dir / "release" / lab / f"{lab}.ipynb")
 
 
-def answered(settings, answers: dict[str, str] | None = None) -> nbformat.NotebookNode:
+def answered(settings, answers: dict[str, str] | None = None, lab: str = LAB) -> nbformat.NotebookNode:
     """The released notebook with answer cells filled in (default: every answer correct)."""
-    nb = released(settings)
-    chosen = {**solutions(), **(answers or {})}
+    nb = released(settings, lab)
+    chosen = {**solutions(lab), **(answers or {})}
     for grade_id, cell in solution_cells(nb).items():
         cell.source = chosen[grade_id]
     return nb
 
 
-def submit(settings, student: str, nb, timestamp: str = TIMESTAMP) -> Path:
+def submit(settings, student: str, nb, timestamp: str = TIMESTAMP, lab: str = LAB) -> Path:
     """Hand in a notebook (a NotebookNode, or raw text for broken files) as nbgrader's collect would."""
-    folder = settings.course_dir / "submitted" / student / LAB
+    folder = settings.course_dir / "submitted" / student / lab
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{LAB}.ipynb"
+    path = folder / f"{lab}.ipynb"
     path.write_text(nb if isinstance(nb, str) else nbformat.writes(nb), encoding="utf-8")
     (folder / "timestamp.txt").write_text(timestamp + "\n", encoding="utf-8")
     return path
@@ -66,7 +66,7 @@ def insert_after(nb, grade_id: str, code: str):
     return nb
 
 
-def graded_once(tmp_path_factory, name: str, submit_all, workers: int = 2):
+def graded_once(tmp_path_factory, name: str, submit_all, workers: int = 2, lab: str = LAB):
     """Grade a batch once per test session, even when pytest-xdist spreads its tests over processes.
 
     ``submit_all(folder)`` makes the course in ``folder`` and hands in the batch; returns the settings,
@@ -80,12 +80,12 @@ def graded_once(tmp_path_factory, name: str, submit_all, workers: int = 2):
         if not done.exists():
             folder.mkdir()
             settings = submit_all(folder)
-            summary = autograde(settings, LAB, workers=workers, require_sandbox=True, progress=False)
+            summary = autograde(settings, lab, workers=workers, require_sandbox=True, progress=False)
             done.write_text(json.dumps({"graded": summary.graded, "errors": summary.errors}))
     summary = json.loads(done.read_text())
     with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gb:
-        scores = {s.student.id: s.score for s in gb.find_assignment(LAB).submissions}
-    return load_course(folder), summary, scores, review_flags(folder, LAB)
+        scores = {s.student.id: s.score for s in gb.find_assignment(lab).submissions}
+    return load_course(folder), summary, scores, review_flags(folder, lab)
 
 
 def autograded_text(settings, student: str) -> str:

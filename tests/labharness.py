@@ -1,13 +1,9 @@
-"""Running a lab's source notebook with some answers swapped, to prove what its tests catch."""
+"""What the lab tests share: the labs there are, and the shape of a wrong answer a lab's tests must catch."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-from grading.notebooks import Score, execute, read_notebook, score, solution_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every lab with a source notebook: what the lab tests cover.
@@ -25,18 +21,3 @@ class WrongAnswer:
 
     def __str__(self) -> str:
         return f"{self.cell}: {self.why}"
-
-
-def run_with_answers(lab: str, answers: dict[str, str], course_dir: Path = ROOT) -> Score:
-    """Execute the lab's source notebook (hidden tests included) with the given answer cells replaced."""
-    source = course_dir / "source" / lab / f"{lab}.ipynb"
-    nb = read_notebook(source)
-    cells = solution_cells(nb)
-    unknown = set(answers) - set(cells)
-    assert not unknown, f"{source}: no answer cells {sorted(unknown)}; answer cells are {sorted(cells)}"
-    for grade_id, code in answers.items():
-        cells[grade_id].source = code
-    with tempfile.TemporaryDirectory(prefix=f"{lab}-") as scratch:
-        workdir = Path(scratch) / lab
-        shutil.copytree(source.parent, workdir)
-        return score(execute(nb, cwd=workdir))
