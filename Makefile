@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: setup demo test release benchmarks clean
+.PHONY: setup sandbox demo test release benchmarks clean
 
 setup: $(READY)
 
@@ -15,11 +15,17 @@ $(READY): requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(READY)
 
+# The sandbox autograde runs student code in (bubblewrap): installed if missing and possible, then
+# checked to work here. The demo's cohort is synthetic, so it runs without one, behind a loud banner.
+sandbox:
+	$(PYTHON) -m grading.sandbox_setup
+
 demo: setup
+	-$(PYTHON) -m grading.sandbox_setup
 	$(BIN)/labgrade demo
 
-test: setup
-	$(BIN)/pytest -n auto
+test: setup sandbox
+	$(BIN)/pytest -n auto --durations=10
 
 release: setup
 	$(BIN)/labgrade release

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 
+from . import autograde as autograde_stage
 from .autograde import autograde
 from .blackboard_files import STUDENT_HEADER, BlackboardZip, grade_center_bytes, grade_column_header
 from .collect import collect
@@ -191,6 +192,15 @@ def write_demo_mitigations(course: CourseSettings, cohort: list[DemoStudent], la
     return path
 
 
+UNSANDBOXED_BANNER = """
+################################################################################################
+#  UNSANDBOXED DEMO. bubblewrap is not available here, so the demo's synthetic notebooks run as  #
+#  your own user: with your network, your files, and no limit on what they write. They are our  #
+#  own made-up answers, so that is safe for the demo; it is NOT safe for students' work.         #
+#  Real grading needs bubblewrap on Linux: run `make sandbox` (or apt-get install bubblewrap).   #
+################################################################################################"""
+
+
 def run_demo(settings: CourseSettings, out: Path, students: int = 24, labs: list[str] | None = None) -> None:
     started = time.perf_counter()
     labs = labs or labs_with_source(settings)
@@ -203,8 +213,11 @@ def run_demo(settings: CourseSettings, out: Path, students: int = 24, labs: list
     print(import_roster(course, downloads.grade_center).describe())
     for lab, download in downloads.zips.items():
         print(collect(course, lab, download).describe())
+    sandboxed = autograde_stage.find_sandbox().isolated
+    if not sandboxed:
+        print(UNSANDBOXED_BANNER, flush=True)
     for lab in labs:
-        print(autograde(course, lab, require_sandbox=True).describe())
+        print(autograde(course, lab, require_sandbox=sandboxed, synthetic=True).describe())
     marks = write_marks(course, downloads.grade_center)
     print(marks.describe())
     for lab in labs:

@@ -31,3 +31,16 @@ def test_demo_marks_follow_what_each_student_did(course, tmp_path, capsys):
             assert 0 < mark < course.lab_weight, (student, outcome, row)
         else:  # untouched, missing, or late without an extension under the default late policy
             assert mark == 0, (student, outcome, row)
+
+
+def test_without_a_sandbox_the_demo_still_runs_behind_a_banner(course, tmp_path, capsys, monkeypatch):
+    import grading.autograde
+    from grading.demo import UNSANDBOXED_BANNER
+    from grading.sandbox import Sandbox
+
+    monkeypatch.setattr(grading.autograde, "find_sandbox", lambda: Sandbox(None, missing=["no bubblewrap"]))
+    monkeypatch.setenv("CI", "true")  # synthetic work may run unsandboxed even in CI; students' never
+    run_demo(course, tmp_path / "demo", students=4, labs=["lab1"])
+    printed = capsys.readouterr().out
+    assert UNSANDBOXED_BANNER in printed and "WARNING" in printed
+    assert "could not be graded" not in printed and (tmp_path / "demo" / "upload.csv").is_file()
