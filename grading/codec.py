@@ -87,7 +87,7 @@ class Encoder:
             return value
         if kind is complex:
             return msgpack.ExtType(COMPLEX, struct.pack("!dd", value.real, value.imag))
-        if kind in (list, tuple, set, frozenset, dict, range) or _is_data_type(kind):
+        if kind in (list, tuple, set, frozenset, dict, range) or is_data_type(kind):
             if id(value) in self.active:  # a container holding itself
                 return self.handle(value)
             self.active.add(id(value))
@@ -180,7 +180,7 @@ def encode(value, keep) -> bytes:
     return Encoder(keep).encode(value)
 
 
-def _is_data_type(kind) -> bool:
+def is_data_type(kind) -> bool:
     """Exactly numpy's ndarray or one of its scalar types, or pandas' Series, DataFrame or Index
     (checked without importing either library into a process that has not)."""
     np, pd = sys.modules.get("numpy"), sys.modules.get("pandas")

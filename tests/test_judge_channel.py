@@ -43,6 +43,10 @@ def best(searches):
     return max(searches, key=lambda name: searches[name].score)
 
 table = {"a": np.arange(3.0), "b": (1, "two", None)}
+
+def shift(w, rows):
+    w += 1.0
+    rows.append(3)
 '''
 
 
@@ -99,3 +103,14 @@ def test_a_missing_name_is_a_name_error_on_the_line_that_reads_it(tmp_path):
     verdict = judged(tmp_path, "x = 1\n### BEGIN HIDDEN TESTS\nassert ratio > 0\n### END HIDDEN TESTS")
     assert verdict["error"] == "NameError: name 'ratio' is not defined"
     assert verdict["line"] == 3 and verdict["part"] == "hidden"
+
+
+def test_arguments_a_student_function_changes_in_place_change_in_the_test_too(tmp_path):
+    """As they would in a kernel: a test can check that a function leaves its inputs alone."""
+    code = (
+        "start = np.array([0.5, 0.5])\n"
+        "rows = [1, 2]\n"
+        "shift(start, rows)\n"
+        "assert np.array_equal(start, [1.5, 1.5]) and rows == [1, 2, 3]"
+    )
+    assert judged(tmp_path, code)["passed"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+import pickle
 import socket
 
 import msgpack
@@ -64,7 +65,7 @@ class Session:
             if message[0] in ("result", "error"):
                 return message
             try:
-                reply = ["ok", self.answer(message)]
+                reply = ["ok", *self.answer(message)] if message[0] == "call" else ["ok", self.answer(message)]
             except KeyboardInterrupt:
                 raise
             except BaseException as error:  # noqa: BLE001 (the student's code failed: tell the judge what it raised)
@@ -90,8 +91,7 @@ class Session:
         if op == "setattr":
             return setattr(target, request[2], arguments)
         if op == "call":
-            args, kwargs = arguments
-            return target(*args, **kwargs)
+            return self.call(target, *arguments)
         if op == "getitem":
             return target[arguments]
         if op == "setitem":
@@ -117,6 +117,15 @@ class Session:
             return format(target, request[2])
         return CONVERSIONS[op](target)
 
+    def call(self, target, args, kwargs) -> tuple:
+        """Call a student's function: its result, and the arguments it changed in place ([position or
+        name, value]), which the judge writes back into its own copies, as they would change in a kernel."""
+        given = list(enumerate(args)) + list(kwargs.items())
+        before = {key: snapshot(value) for key, value in given}
+        result = target(*args, **kwargs)
+        changed = [[key, value] for key, value in given if before[key] is not None and snapshot(value) != before[key]]
+        return result, changed
+
     def ask_judge(self, key: int, op: str, payload):
         """Use one of the test's objects: the judge answers, and may ask questions of its own meanwhile."""
         self.send(["callback", key, op, payload])
@@ -141,7 +150,19 @@ class JudgeObject:
         return self._session.ask_judge(self._key, "call", (args, kwargs))
 
     def __getattr__(self, name: str):
+        if name.startswith("_"):  # the judge answers only public names; pickle and copy probe these
+            raise AttributeError(name)
         return self._session.ask_judge(self._key, "getattr", name)
+
+
+def snapshot(value) -> bytes | None:
+    """The contents of an argument that a function could change in place (plain data), else None."""
+    if type(value) not in (list, dict, set) and not (codec.is_data_type(type(value)) and hasattr(value, "shape")):
+        return None
+    try:
+        return pickle.dumps(value)
+    except Exception:  # noqa: BLE001 (holds something that cannot be copied: not plain data)
+        return None
 
 
 def message_of(error: BaseException) -> str:
