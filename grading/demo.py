@@ -217,7 +217,10 @@ def run_demo(settings: CourseSettings, out: Path, students: int = 24, labs: list
     if not sandboxed:
         print(UNSANDBOXED_BANNER, flush=True)
     for lab in labs:
-        print(autograde(course, lab, require_sandbox=sandboxed, synthetic=True).describe())
+        summary = autograde(course, lab, require_sandbox=sandboxed, synthetic=True)
+        print(summary.describe())
+        if summary.failed:
+            raise CourseError(f"{lab}: the demo's submissions could not all be graded (see above)")
     marks = write_marks(course, downloads.grade_center)
     print(marks.describe())
     for lab in labs:
