@@ -1,6 +1,7 @@
 """The demo pipeline end to end on a small cohort: Blackboard downloads in, marks, feedback and report out."""
 
 import csv
+import re
 from decimal import Decimal
 
 from grading.demo import outcome_for, run_demo, synthetic_cohort
@@ -40,7 +41,7 @@ def test_without_a_sandbox_the_demo_still_runs_behind_a_banner(course, tmp_path,
 
     monkeypatch.setattr(grading.autograde, "find_sandbox", lambda: Sandbox(None, missing=["no bubblewrap"]))
     monkeypatch.setenv("CI", "true")  # synthetic work may run unsandboxed even in CI; students' never
-    run_demo(course, tmp_path / "demo", students=4, labs=["lab1"])
+    run_demo(course, tmp_path / "demo", students=8, labs=["lab1"])
     printed = capsys.readouterr().out
     assert UNSANDBOXED_BANNER in printed and "WARNING" in printed
-    assert "could not be graded" not in printed and (tmp_path / "demo" / "upload.csv").is_file()
+    assert re.search(r"lab1: [1-9]\d* graded, 0 already up to date, 0 could not be graded", printed) and (tmp_path / "demo" / "upload.csv").is_file()

@@ -90,20 +90,22 @@ codec.send_frame = lambda sock, payload: sock.sendall(struct.pack("!Q", 2**62))
 # After every test cell: look everywhere the kernel can for the hidden tests and print what is found
 # into the notebook, which staff and students get back.
 HUNT_HIDDEN_TESTS = '''
-import gc, glob, os, sys
+import gc, glob, os, sys, threading
 found = set()
+needles = ["{hidden_start}" + "{hidden_end}", "T_check = np.array" + "([300.0"]
 texts = [str(x) for x in (In, Out, globals().get("_ih"), os.environ)]
-texts += [repr(frame.f_locals)[:100000] for frame in sys._current_frames().values()]
-texts += [obj for obj in gc.get_objects() if isinstance(obj, str)]
+texts += [repr(frame.f_locals)[:100000] for ident, frame in sys._current_frames().items() if ident != threading.get_ident()]
+texts += [repr(obj)[:100000] for obj in gc.get_objects() if isinstance(obj, (dict, list, tuple)) and obj is not texts and obj is not needles]
 for path in glob.glob("/proc/*/cmdline") + glob.glob("/proc/*/environ") + glob.glob("/run/labgrade/*") + glob.glob("/tmp/**", recursive=True):
     try:
         texts.append(open(path, "rb").read(10**6).decode("utf-8", "replace"))
     except OSError:
         pass
 for text in texts:
-    for needle in ("{hidden_start}" + "{hidden_end}", "HIDDEN" + " TESTS", "rtol=1e-6, " + "atol=0"):
-        if needle in text:
+    for needle in needles:
+        if needle in text and "needles = [" not in text:
             found.add(text[max(0, text.index(needle) - 200):text.index(needle) + 200])
+del texts
 print("FOUND", found)
 '''
 # A correct answer except for the hidden tests' temperatures, where it fails with a message that
