@@ -20,7 +20,6 @@ import multiprocessing
 import multiprocessing.util
 import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,7 +29,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from . import worker
-from .files import remove_tree, write_atomically
+from .files import scratch_folder, write_atomically
 from .release import released_notebook, source_notebook
 from .sandbox import Limits, find_sandbox, require
 from .settings import CourseError, CourseSettings
@@ -193,50 +192,43 @@ def _start_worker(slots) -> None:
 def autograde(settings, lab, students=None, force=False, workers=None, require_sandbox=False, progress=True, synthetic=False):
     """Grade the lab's submissions (or only ``students``) in ``workers`` parallel sandboxes;
     ``synthetic``: they are the demo's, which may run unsandboxed even in CI."""
+    from tqdm import tqdm
+
     settings.require_lab(lab)
     started = time.monotonic()
     sandbox = find_sandbox()
     require(sandbox, require_sandbox, synthetic)
     limits = Limits(cell_timeout=int(settings.nbgrader_config().ExecutePreprocessor.get("timeout", 60) or 60))
-    scratch = Path(tempfile.mkdtemp(prefix="labgrade-"))
-    try:
-        return _grade_jobs(settings, lab, students, force, workers, progress, started, sandbox, limits, scratch)
-    finally:
-        remove_tree(str(scratch))  # without recursion: unsandboxed kernels could leave deep trees here
-
-
-def _grade_jobs(settings, lab, students, force, workers, progress, started, sandbox, limits, scratch: Path) -> AutogradeSummary:
-    from tqdm import tqdm
-
-    jobs, up_to_date, errors = plan_jobs(settings, lab, students, force, limits, sandbox, scratch)
-    summary = AutogradeSummary(lab, up_to_date=up_to_date, errors=errors, missing_protection=list(sandbox.missing))
-    for missing in sandbox.missing:
-        print(f"labgrade autograde: WARNING: {missing}", flush=True)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
-    context = multiprocessing.get_context("fork")
-    slots = context.Queue()
-    for slot in range(workers):
-        slots.put(slot)
-    bar = tqdm(total=len(jobs), desc=f"autograde {lab}", unit="nb", disable=not progress or not jobs)
-    shutil.copytree(released_notebook(settings.course_dir, lab).parent, scratch / "stage", ignore=shutil.ignore_patterns(f"{lab}.ipynb", ".*"))
-    os.chmod(scratch, 0o755)
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(slots,)) as pool:
-        futures = {pool.submit(worker.grade_submission, job): job for job in jobs}
-        try:
-            for future in concurrent.futures.as_completed(futures):
-                job = futures[future]
-                try:
-                    result = future.result()
-                    record(settings, lab, job.timestamp, result)
-                    summary.graded.append(job.student)
-                    if result.flags:
-                        summary.flagged[job.student] = result.flags
-                except Exception as error:  # one submission's failure must not stop the others
-                    summary.errors[job.student] = f"{type(error).__name__}: {error}"
-                bar.update(1)
-        except KeyboardInterrupt:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    with scratch_folder("labgrade-") as scratch:  # unsandboxed kernels could leave deep trees in it
+        jobs, up_to_date, errors = plan_jobs(settings, lab, students, force, limits, sandbox, scratch)
+        summary = AutogradeSummary(lab, up_to_date=up_to_date, errors=errors, missing_protection=list(sandbox.missing))
+        for missing in sandbox.missing:
+            print(f"labgrade autograde: WARNING: {missing}", flush=True)
+        workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
+        context = multiprocessing.get_context("fork")
+        slots = context.Queue()
+        for slot in range(workers):
+            slots.put(slot)
+        bar = tqdm(total=len(jobs), desc=f"autograde {lab}", unit="nb", disable=not progress or not jobs)
+        shutil.copytree(released_notebook(settings.course_dir, lab).parent, scratch / "stage", ignore=shutil.ignore_patterns(f"{lab}.ipynb", ".*"))
+        os.chmod(scratch, 0o755)
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(slots,)) as pool:
+            futures = {pool.submit(worker.grade_submission, job): job for job in jobs}
+            try:
+                for future in concurrent.futures.as_completed(futures):
+                    job = futures[future]
+                    try:
+                        result = future.result()
+                        record(settings, lab, job.timestamp, result)
+                        summary.graded.append(job.student)
+                        if result.flags:
+                            summary.flagged[job.student] = result.flags
+                    except Exception as error:  # one submission's failure must not stop the others
+                        summary.errors[job.student] = f"{type(error).__name__}: {error}"
+                    bar.update(1)
+            except KeyboardInterrupt:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     bar.close()
     summary.graded.sort()
     summary.seconds = time.monotonic() - started

@@ -77,7 +77,7 @@ class Encoder:
         self.active: set[int] = set()
 
     def encode(self, value) -> bytes:
-        return msgpack.packb(self.plain(value), use_bin_type=True, strict_types=True)
+        return self.pack(self.plain(value))
 
     def plain(self, value):
         kind = type(value)

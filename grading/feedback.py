@@ -24,12 +24,9 @@ from .files import write_atomically
 from .marks import TaskScore, lab_result, read_gradebook, shown
 from .mitigations import read_mitigations
 from .autograde import test_records
-from .notebooks import grade_cells, nbgrader_meta, read_notebook
+from .notebooks import HIDDEN_FAILURE, grade_cells, nbgrader_meta, read_notebook
 from .release import released_notebook
 from .settings import CourseError, CourseSettings
-
-HIDDEN_FAILURE = "failed in the hidden tests (they are not shown)"
-
 
 def failure_message(record: dict | None) -> str | None:
     """'line N: Error: message' when the judge recorded a failure on a visible line; else None."""

@@ -32,7 +32,7 @@ import socket
 import sys
 import time
 
-from .notebooks import HIDDEN_BEGIN, HIDDEN_END
+from .notebooks import HIDDEN_BEGIN, HIDDEN_END, region_numbers
 from .remote import TEST_MODULE, Channel
 
 OUTPUT_LIMIT = 20_000  # characters of a test's printed output kept for the autograded notebook
@@ -72,19 +72,6 @@ def resolve(target: str):
         return getattr(importlib.import_module(module), attribute)
 
 
-def hidden_lines(code: str) -> set[int]:
-    """Line numbers (from 1) of a test cell that are inside its hidden tests."""
-    hidden, depth = set(), 0
-    for number, line in enumerate(code.splitlines(), start=1):
-        if line.strip() == HIDDEN_BEGIN:
-            depth += 1
-        elif line.strip() == HIDDEN_END:
-            depth -= 1
-        elif depth:
-            hidden.add(number)
-    return hidden
-
-
 def failing_line(traceback) -> int | None:
     """The line of the test cell's own top-level code that was running when it failed."""
     while traceback is not None:
@@ -106,7 +93,7 @@ def run_test(request: dict, listener: socket.socket, libraries: set[str]) -> dic
         verdict["passed"] = True
     except BaseException as error:  # noqa: BLE001 (whatever the test raised, it failed there)
         verdict["line"] = failing_line(error.__traceback__)
-        verdict["part"] = "hidden" if verdict["line"] in hidden_lines(request["code"]) else "visible" if verdict["line"] else None
+        verdict["part"] = "hidden" if verdict["line"] in region_numbers(request["code"], HIDDEN_BEGIN, HIDDEN_END) else "visible" if verdict["line"] else None
         verdict["error"] = f"{type(error).__name__}: {error}"[:1000].rstrip(": ")
     finally:
         channel.close()

@@ -18,6 +18,7 @@ from .settings import CourseError
 
 SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+HIDDEN_FAILURE = "failed in the hidden tests (they are not shown)"  # all a student is told of such a failure
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
@@ -70,10 +71,6 @@ def max_points(nb) -> dict[str, Decimal]:
     return {grade_id: Decimal(str(nbgrader_meta(cell).get("points", 0))) for grade_id, cell in grade_cells(nb).items()}
 
 
-def cell_failed(cell) -> bool:
-    return any(output.get("output_type") == "error" for output in cell.get("outputs", []))
-
-
 @dataclass(frozen=True)
 class Score:
     """One executed notebook's result: points per graded test cell and the error that lost any."""
@@ -119,15 +116,25 @@ def answer_code(solution_source: str) -> str:
     )
 
 
-def region_lines(source: str, begin: str, end: str) -> tuple[set[str], set[str]]:
-    """The stripped non-blank lines inside begin/end regions of a cell, and those outside them."""
-    inside, outside, depth = set(), set(), 0
-    for line in source.splitlines():
+def region_numbers(source: str, begin: str, end: str) -> set[int]:
+    """Numbers (from 1) of the lines of a cell inside begin/end regions, the markers left out."""
+    inside, depth = set(), 0
+    for number, line in enumerate(source.splitlines(), start=1):
         stripped = line.strip()
         if stripped == begin:
             depth += 1
         elif stripped == end:
             depth -= 1
-        elif stripped:
-            (inside if depth else outside).add(stripped)
+        elif depth:
+            inside.add(number)
+    return inside
+
+
+def region_lines(source: str, begin: str, end: str) -> tuple[set[str], set[str]]:
+    """The stripped non-blank lines inside begin/end regions of a cell, and those outside them."""
+    numbers, inside, outside = region_numbers(source, begin, end), set(), set()
+    for number, line in enumerate(source.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped and stripped not in (begin, end):
+            (inside if number in numbers else outside).add(stripped)
     return inside, outside

@@ -11,9 +11,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.apps import NbGraderAPI
-
 import nbformat
+from nbgrader.apps import NbGraderAPI
 
 from .notebooks import (
     HIDDEN_BEGIN,
@@ -110,9 +109,9 @@ def check_execution(settings: CourseSettings, lab: str, require_sandbox: bool = 
         generate_elsewhere(settings, lab, Path(scratch))  # a gradebook that knows the lab
         course = load_course(Path(scratch))
         shutil.copytree(released_path.parent, course.course_dir / "release" / lab, dirs_exist_ok=True)  # what is checked
-        instructor = read_notebook(released_path)
+        instructor, answers = read_notebook(released_path), solution_cells(source)
         for grade_id, cell in solution_cells(instructor).items():
-            cell.source = answer_code(solution_cells(source)[grade_id].source)
+            cell.source = answer_code(answers[grade_id].source)
         for student, notebook in (("instructor", instructor), ("untouched", read_notebook(released_path))):
             folder = course.course_dir / "submitted" / student / lab
             folder.mkdir(parents=True)

@@ -28,7 +28,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
-from .notebooks import grade_cells, max_points, nbgrader_meta, read_notebook, solution_cells
+from .notebooks import HIDDEN_FAILURE, grade_cells, max_points, nbgrader_meta, read_notebook, solution_cells
 from .sandbox import (
     ENVIRONMENT, LineProcess, Limits, RunningSandbox, Sandbox, SandboxedKernelManager, SandboxGone, launcher_command, sandbox_uid,
 )  # fmt: skip
@@ -36,7 +36,6 @@ from .settings import CourseError
 from .tamper import assemble, libraries, released_version, trusted_names
 
 KEPT_OUTPUTS = ("text/plain", "image/png", "image/jpeg")  # what a student cell's output may show staff and students
-HIDDEN_FAILURE = "a hidden test failed (hidden tests are not shown)"
 
 
 @dataclass
@@ -112,10 +111,10 @@ def grade_submission(job: Job) -> Result:
         log.append(f"  {grade_id}: {points[grade_id]}/{maxima[grade_id]}" + ("" if passed else f"{where}: {verdict.get('error')}"))
         tests[grade_id] = {key: verdict.get(key) for key in ("passed", "part", "line", "error")} | {"reached": not verdict.get("unreached")}
         show_verdict(executed, grade_id, verdict)
+    stubs = solution_cells(released)
     answered = {
-        grade_id: cell.source.strip() != released_cell.source.strip()
+        grade_id: cell.source.strip() != stubs.get(grade_id, cell).source.strip()
         for grade_id, cell in solution_cells(assembly.notebook).items()
-        for released_cell in [solution_cells(released).get(grade_id, cell)]
     }
     shared = released_version(executed, released)
     for cell in shared.cells:
@@ -148,8 +147,10 @@ def show_verdict(notebook, grade_id: str, verdict: dict) -> None:
             if verdict.get("stdout"):
                 outputs.append(nbformat.v4.new_output("stream", name="stdout", text=verdict["stdout"]))
             if not verdict["passed"]:
-                error = HIDDEN_FAILURE if verdict.get("part") == "hidden" else verdict.get("error") or "failed"
-                name, _, value = error.partition(": ") if verdict.get("part") != "hidden" else ("Failed", "", error)
+                if verdict.get("part") == "hidden":
+                    name, value = "Failed", HIDDEN_FAILURE
+                else:
+                    name, _, value = (verdict.get("error") or "failed").partition(": ")
                 outputs.append(nbformat.v4.new_output("error", ename=name, evalue=value, traceback=[f"{name}: {value}"]))
             cell.outputs = outputs
 

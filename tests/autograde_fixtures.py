@@ -19,6 +19,10 @@ from labharness import ROOT
 
 LAB = "lab1"
 TIMESTAMP = "2027-01-14T15:40:00+00:00"
+# The attacks' common starting point: a wrong arrhenius (8 of 10 points), and the answer cell after
+# which an attacking cell of the student's own goes.
+WRONG_ARRHENIUS = "def arrhenius(D0, Ea, T):\n    return D0 * np.exp(Ea / (k_B * T))"
+AFTER_ARRHENIUS = "arrhenius"
 
 
 def make_course(folder: Path, lab: str = LAB):

@@ -11,15 +11,13 @@ import json
 
 import nbformat
 import pytest
-from autograde_fixtures import LAB, answered, graded_once, insert_after, make_course, released, submit
+from autograde_fixtures import AFTER_ARRHENIUS, LAB, WRONG_ARRHENIUS, answered, graded_once, insert_after, make_course, released, submit
 
 from grading.autograde import autograde
 from grading.notebooks import read_notebook
 from grading.settings import load_course
 from nbgrader.api import Gradebook
 
-WRONG_ARRHENIUS = "def arrhenius(D0, Ea, T):\n    return D0 * np.exp(Ea / (k_B * T))"
-AFTER = "arrhenius"  # attacks go in a cell of the student's own right after this answer cell
 
 ATTACK_CELLS = {
     "input_transformer": "get_ipython().input_transformers_cleanup.append(lambda lines: [l for l in lines if 'assert' not in l])",
@@ -218,7 +216,7 @@ def submit_all(folder):
     submit(settings, "honest", answered(settings))
     submit(settings, "wrong", answered(settings, {"arrhenius": WRONG_ARRHENIUS}))
     for name, code in ATTACK_CELLS.items():
-        submit(settings, name, insert_after(answered(settings, {"arrhenius": WRONG_ARRHENIUS}), AFTER, code))
+        submit(settings, name, insert_after(answered(settings, {"arrhenius": WRONG_ARRHENIUS}), AFTER_ARRHENIUS, code))
     submit(settings, "patching_answer", answered(settings, {"arrhenius": WRONG_AND_PATCHING}))
     submit(settings, "tracing_answer", answered(settings, {"arrhenius": WRONG_AND_TRACING}))
     submit(settings, "forging_answer", answered(settings, {"arrhenius": FORGING_ANSWER}))
@@ -234,7 +232,7 @@ def submit_all(folder):
         other=str(folder / "submitted" / "honest" / LAB / f"{LAB}.ipynb"),
         course=str(folder),
     )
-    submit(settings, "snoop", insert_after(answered(settings), AFTER, snoop))
+    submit(settings, "snoop", insert_after(answered(settings), AFTER_ARRHENIUS, snoop))
     return settings
 
 
@@ -349,7 +347,7 @@ time.sleep(0.5)
 
 def test_nothing_a_submission_leaves_behind_reaches_the_next_one_in_the_same_sandbox(tmp_path):
     settings = make_course(tmp_path)
-    submit(settings, "a_leaves_behind", insert_after(answered(settings), AFTER, LEAVE_BEHIND))
+    submit(settings, "a_leaves_behind", insert_after(answered(settings), AFTER_ARRHENIUS, LEAVE_BEHIND))
     submit(settings, "b_wrong", answered(settings, {"arrhenius": WRONG_ARRHENIUS}))
     submit(settings, "c_honest", answered(settings))
     summary = autograde(settings, LAB, workers=1, require_sandbox=True, progress=False)

@@ -11,13 +11,13 @@ import json
 
 import nbformat
 import pytest
-from autograde_fixtures import LAB, answered, autograded_text, graded_once, insert_after, make_course, released, submit
+from autograde_fixtures import (
+    AFTER_ARRHENIUS, LAB, WRONG_ARRHENIUS, answered, autograded_text, graded_once, insert_after, make_course, released, submit,
+)  # fmt: skip
 
 from grading.feedback import failure_message
 from grading.notebooks import read_notebook, solution_cells
 
-WRONG_ARRHENIUS = "def arrhenius(D0, Ea, T):\n    return D0 * np.exp(Ea / (k_B * T))"
-AFTER_ARRHENIUS = "arrhenius"  # attacks go in a cell of the student's own right after this answer cell
 HIDDEN_ONLY = "8.617333262e-5"  # a constant that appears only in lab 1's hidden tests
 
 # A wrong answer whose values say yes to every comparison, numpy operation and truth test.

@@ -6,9 +6,8 @@ away and the submission that left it so is flagged with the reason.
 """
 
 import pytest
-from autograde_fixtures import LAB, answered, autograded_text, graded_once, insert_after, make_course, submit
+from autograde_fixtures import AFTER_ARRHENIUS, WRONG_ARRHENIUS, answered, autograded_text, graded_once, insert_after, make_course, submit
 
-WRONG_ARRHENIUS = "def arrhenius(D0, Ea, T):\n    return D0 * np.exp(Ea / (k_B * T))"
 DEEP_TREE = '''
 import os
 here = os.getcwd()
@@ -51,13 +50,13 @@ print("USERNS", "refused" if refused and refused_by_tool else "allowed")
 def submit_all(folder):
     settings = make_course(folder)
     honest = answered(settings)
-    submit(settings, "a1_deep_tree", insert_after(answered(settings), "arrhenius", DEEP_TREE))
+    submit(settings, "a1_deep_tree", insert_after(answered(settings), AFTER_ARRHENIUS, DEEP_TREE))
     submit(settings, "a2_honest", honest)
-    submit(settings, "a3_locked_folders", insert_after(answered(settings), "arrhenius", LOCKED_FOLDERS))
+    submit(settings, "a3_locked_folders", insert_after(answered(settings), AFTER_ARRHENIUS, LOCKED_FOLDERS))
     submit(settings, "a4_wrong", answered(settings, {"arrhenius": WRONG_ARRHENIUS}))
-    submit(settings, "a5_fill_runtime", insert_after(answered(settings), "arrhenius", FILL_RUNTIME))
+    submit(settings, "a5_fill_runtime", insert_after(answered(settings), AFTER_ARRHENIUS, FILL_RUNTIME))
     submit(settings, "a6_honest", honest)
-    submit(settings, "a7_new_user_namespace", insert_after(answered(settings), "arrhenius", NEW_USER_NAMESPACE))
+    submit(settings, "a7_new_user_namespace", insert_after(answered(settings), AFTER_ARRHENIUS, NEW_USER_NAMESPACE))
     submit(settings, "a8_honest", honest)
     return settings
 
