@@ -29,10 +29,12 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from . import worker
+from .collect import Lab, pick_notebook, released_fingerprints
 from .files import scratch_folder, write_atomically
 from .release import released_notebook, source_notebook
 from .sandbox import Limits, find_sandbox, require
 from .settings import CourseError, CourseSettings
+from .timestamps import read_submission_time
 from .worker import Job, Result
 
 ENGINE = "labgrade-autograde-2"  # part of every submission's hash: bump to regrade everything
@@ -49,6 +51,7 @@ class AutogradeSummary:
     up_to_date: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     flagged: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)  # assumed time zones, extra notebooks
     missing_protection: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -64,6 +67,7 @@ class AutogradeSummary:
         lines += [f"  WARNING, unprotected: {missing}" for missing in self.missing_protection]
         lines += [f"  {student}: could not be graded: {error}" for student, error in sorted(self.errors.items())]
         lines += [f"  {student}: needs review: {'; '.join(reasons)}" for student, reasons in sorted(self.flagged.items())]
+        lines += [f"  {student}: note: {note}" for student, notes in sorted(self.notes.items()) for note in notes]
         return "\n".join(lines)
 
 
@@ -71,8 +75,9 @@ class AutogradeSummary:
 
 
 def submitted_students(settings: CourseSettings, lab: str) -> list[str]:
+    """Everyone with a ``submitted/<student>/<lab>/`` folder, as ``labgrade collect`` and ``nbgrader collect`` write."""
     root = settings.course_dir / "submitted"
-    return sorted(p.parent.parent.name for p in root.glob(f"*/{lab}/{lab}.ipynb")) if root.is_dir() else []
+    return sorted(p.parent.name for p in root.glob(f"*/{lab}") if p.is_dir()) if root.is_dir() else []
 
 
 def autograded_folder(course_dir: Path, student: str, lab: str) -> Path:
@@ -87,19 +92,21 @@ def _digest(*paths: Path) -> str:
     return digest.hexdigest()
 
 
-def read_timestamp(folder: Path) -> str | None:
-    """The submission time from timestamp.txt (ISO 8601 with offset), as nbgrader stores it: naive UTC."""
-    path = folder / "timestamp.txt"
-    if not path.is_file():
-        return None
-    text = path.read_text(encoding="utf-8").strip()
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise CourseError(f"{path}: {text!r} is not an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        raise CourseError(f"{path}: {text!r} has no UTC offset, so the moment it names is unknown")
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat()
+def find_notebook(folder: Path, lab: Lab) -> tuple[Path | None, list[str]]:
+    """The lab's notebook in a submission folder, by ``labgrade collect``'s rule (it holds the lab's
+    cells, whatever its name; <lab>.ipynb wins a tie), and what to tell staff about the other notebooks.
+    nbgrader's own collect copies the whole folder, checkpoints and copies included; links are not read."""
+    files, notes = [], []
+    for path in sorted(folder.glob("*.ipynb")):
+        if path.is_symlink() or not path.is_file():
+            notes.append(f"{path.name} is not a plain file: not read")
+        else:
+            files.append((path.name, path.read_bytes()))
+    name, _, problems = pick_notebook(lab, files)
+    notes += problems
+    if name is None:
+        return None, [f"{folder}: no {lab.name} notebook handed in", *notes]
+    return folder / name, notes
 
 
 def graded_in_gradebook(settings: CourseSettings, lab: str) -> set[str]:
@@ -116,37 +123,54 @@ def _course_id(settings: CourseSettings) -> str:
     return settings.nbgrader_config().CourseDirectory.get("course_id", "") or ""
 
 
-def plan_jobs(settings, lab, students, force, limits, sandbox, scratch) -> tuple[list[Job], list[str], dict[str, str]]:
+@dataclass
+class Plan:
+    """What one autograde run will do, and what it found on the way."""
+
+    jobs: list[Job] = field(default_factory=list)
+    up_to_date: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)  # student -> why their hand-in cannot be graded
+    notes: dict[str, list[str]] = field(default_factory=dict)  # student -> what staff should know about it
+
+
+def plan_jobs(settings, lab, students, force, limits, sandbox, scratch) -> Plan:
     source, released = source_notebook(settings, lab), released_notebook(settings.course_dir, lab)
     if not released.is_file():
         raise CourseError(f"{released}: {lab} is not released; run `labgrade release {lab}` first")
     in_gradebook = graded_in_gradebook(settings, lab)
-    jobs, up_to_date, errors = [], [], {}
+    rules = Lab(lab, released_fingerprints(settings))
+    plan = Plan()
     for student in students or submitted_students(settings, lab):
         folder = settings.course_dir / "submitted" / student / lab
-        notebook = folder / f"{lab}.ipynb"
-        if not notebook.is_file():
-            errors[student] = f"{notebook}: no submission"
+        if not folder.is_dir():
+            plan.errors[student] = f"{folder}: no submission"
             continue
+        notebook, notes = find_notebook(folder, rules)
         try:
-            timestamp = read_timestamp(folder)
+            handed_in = read_submission_time(folder, settings.timezone)
         except CourseError as error:
-            errors[student] = str(error)
+            handed_in, notebook, notes = None, None, [str(error), *notes]
+        if handed_in and handed_in.note:
+            notes.append(f"{folder / 'timestamp.txt'}: {handed_in.note}")
+        if notebook is None:
+            plan.errors[student] = "; ".join(notes)
             continue
+        plan.notes[student] = notes
         key = _digest(notebook, folder / "timestamp.txt", source, released.parent)
         state = autograded_folder(settings.course_dir, student, lab) / STATE_FILE
         if not force and student in in_gradebook and state.is_file() and json.loads(state.read_text()).get("key") == key:
-            up_to_date.append(student)
+            plan.up_to_date.append(student)
             continue
-        jobs.append(Job(student, lab, notebook, source, released, key, timestamp, limits, sandbox, scratch))
-    return jobs, up_to_date, errors
+        timestamp = handed_in.utc_naive.isoformat() if handed_in else None
+        plan.jobs.append(Job(student, lab, notebook, source, released, key, timestamp, limits, sandbox, scratch))
+    return plan
 
 
-def record(settings: CourseSettings, lab: str, job_timestamp: str | None, result: Result) -> None:
+def record(settings: CourseSettings, lab: str, job_timestamp: str | None, result: Result, notes=()) -> None:
     """Write one result: files first, then the gradebook, then the state file that says it is done."""
     folder = autograded_folder(settings.course_dir, result.student, lab)
     write_atomically(folder / f"{lab}.ipynb", result.notebook)
-    write_atomically(folder / LOG_FILE, "\n".join(result.log) + "\n")
+    write_atomically(folder / LOG_FILE, "\n".join([*(f"note: {note}" for note in notes), *result.log]) + "\n")
     write_atomically(folder / FLAGS_FILE, json.dumps(result.flags, indent=1))
     write_atomically(folder / TESTS_FILE, json.dumps(result.tests, indent=1))
     with Gradebook(settings.gradebook_url, _course_id(settings)) as gb:
@@ -200,8 +224,10 @@ def autograde(settings, lab, students=None, force=False, workers=None, require_s
     require(sandbox, require_sandbox, synthetic)
     limits = Limits(cell_timeout=int(settings.nbgrader_config().ExecutePreprocessor.get("timeout", 60) or 60))
     with scratch_folder("labgrade-") as scratch:  # unsandboxed kernels could leave deep trees in it
-        jobs, up_to_date, errors = plan_jobs(settings, lab, students, force, limits, sandbox, scratch)
-        summary = AutogradeSummary(lab, up_to_date=up_to_date, errors=errors, missing_protection=list(sandbox.missing))
+        plan = plan_jobs(settings, lab, students, force, limits, sandbox, scratch)
+        jobs = plan.jobs
+        summary = AutogradeSummary(lab, up_to_date=plan.up_to_date, errors=plan.errors, missing_protection=list(sandbox.missing),
+                                   notes={student: notes for student, notes in plan.notes.items() if notes})
         for missing in sandbox.missing:
             print(f"labgrade autograde: WARNING: {missing}", flush=True)
         workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
@@ -219,7 +245,7 @@ def autograde(settings, lab, students=None, force=False, workers=None, require_s
                     job = futures[future]
                     try:
                         result = future.result()
-                        record(settings, lab, job.timestamp, result)
+                        record(settings, lab, job.timestamp, result, plan.notes.get(job.student, ()))
                         summary.graded.append(job.student)
                         if result.flags:
                             summary.flagged[job.student] = result.flags

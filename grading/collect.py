@@ -446,26 +446,34 @@ def read_attempt(safe: SafeZip, lab: Lab, settings: CourseSettings, roster: set[
     attempt = Attempt(username, moment.isoformat(), problems=problems)
     if not files:
         attempt.problems.append("no file attached" if NO_FILES in text or not text else "no file in the zip")
-    candidates = []
+    readable = []
     for original, entry in files:
         original = (listed or {}).get(entry.base, original)
         attempt.files.append(original)
         try:
-            data = safe.read(entry)
+            readable.append((original, safe.read(entry)))
         except Refused as why:
             attempt.problems.append(f"{entry.name}: {why}")
-            continue
+    attempt.used_file, attempt.notebook, problems = pick_notebook(lab, readable)
+    attempt.problems += problems
+    return attempt
+
+
+def pick_notebook(lab: Lab, files: list[tuple[str, bytes]]) -> tuple[str | None, bytes | None, list[str]]:
+    """The file of one hand-in that is the lab's notebook (name and bytes, or None), and what to report
+    about the others. Of two notebooks of this lab, the one named <lab>.ipynb wins, else the first by name."""
+    candidates, problems = [], []
+    for original, data in files:
         ok, problem = lab.judge(original, data)
-        attempt.problems += [problem] if problem else []
+        problems += [problem] if problem else []
         if ok:
             candidates.append((original, data))
-    if candidates:
-        # Two notebooks of this lab: the one named <lab>.ipynb, else the first by name.
-        candidates.sort(key=lambda c: (c[0].lower() != f"{lab.name}.ipynb", c[0]))
-        attempt.used_file, attempt.notebook = candidates[0]
-        if len(candidates) > 1:
-            attempt.problems.append(f"{len(candidates)} {lab.name} notebooks in one attempt; {attempt.used_file} used")
-    return attempt
+    if not candidates:
+        return None, None, problems
+    candidates.sort(key=lambda c: (c[0].lower() != f"{lab.name}.ipynb", c[0]))
+    if len(candidates) > 1:
+        problems.append(f"{len(candidates)} {lab.name} notebooks in one attempt; {candidates[0][0]} used")
+    return *candidates[0], problems
 
 
 # --- the archive of attempts and the writes -------------------------------------------------------

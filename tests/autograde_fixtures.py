@@ -47,6 +47,8 @@ def released(settings, lab: str = LAB) -> nbformat.NotebookNode:
 def answered(settings, answers: dict[str, str] | None = None, lab: str = LAB) -> nbformat.NotebookNode:
     """The released notebook with answer cells filled in (default: every answer correct)."""
     nb = released(settings, lab)
+    unknown = set(answers or {}) - set(solutions(lab))
+    assert not unknown, f"{lab} has no answer cell {sorted(unknown)}"
     chosen = {**solutions(lab), **(answers or {})}
     for grade_id, cell in solution_cells(nb).items():
         cell.source = chosen[grade_id]
