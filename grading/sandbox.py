@@ -140,6 +140,17 @@ def grading_package() -> Path:
     return Path(__file__).resolve().parent
 
 
+def module_command(module: str) -> list[str]:
+    """``python -m module`` for this very checkout's grading package: with ``-P`` the working folder (a
+    lab's files) is not on the import path, and ``PYTHONPATH`` (``package_path``) names the checkout,
+    whichever one the venv was installed from."""
+    return [str(Path(sys.prefix) / "bin" / "python"), "-P", "-m", module]
+
+
+def package_path() -> dict[str, str]:
+    return {"PYTHONPATH": str(grading_package().parent)}
+
+
 def own_process_count() -> int:
     uid = os.getuid()
     count = 0
@@ -172,11 +183,10 @@ def launcher_command(sandbox: Sandbox, stage: Path, runtime: Path, limits: Limit
 
     ``runtime`` is a host folder used only without bubblewrap; ``info_fd`` the pipe bubblewrap
     reports its pid on."""
-    python = str(Path(sys.prefix) / "bin" / "python")
     as_root = os.geteuid() == 0
     processes = limits.processes if (sandbox.isolated and as_root) else own_process_count() + limits.processes
     launcher = [
-        python, "-m", "grading.student_side.launcher", "--preload", ",".join(preload),
+        *module_command("grading.student_side.launcher"), "--preload", ",".join(preload),
         "--limits", json.dumps(limits.rlimits(processes)),
         "--stage", str(stage) if not sandbox.isolated else "/srv/lab",
     ]  # fmt: skip
@@ -206,7 +216,7 @@ def launcher_command(sandbox: Sandbox, stage: Path, runtime: Path, limits: Limit
                 command += ["--perms", "0755", "--dir", parent]
                 made.add(parent)
         command += ["--ro-bind", str(root), str(root)]
-    command += ["--clearenv", *[arg for key, value in ENVIRONMENT.items() for arg in ("--setenv", key, value)]]
+    command += ["--clearenv", *[arg for key, value in {**ENVIRONMENT, **package_path()}.items() for arg in ("--setenv", key, value)]]
     command += ["--chdir", SANDBOX_HOME]
     if as_root:  # drop to the worker's own user, then forbid user namespaces from a nested bubblewrap
         command += _drop_to(FIRST_SANDBOX_UID + slot)
@@ -323,7 +333,8 @@ class RunningSandbox(LineProcess):
         read_end, write_end = os.pipe() if sandbox.isolated else (None, None)
         plan: LaunchPlan = plan_for(write_end)
         self.workdir, self.uid, self.runtime_inside = plan.workdir, uid, plan.runtime
-        super().__init__(plan.command, reply_timeout, cwd=str(host_runtime), pass_fds=(write_end,) if write_end else ())
+        super().__init__(plan.command, reply_timeout, cwd=str(host_runtime), pass_fds=(write_end,) if write_end else (),
+                         env={**os.environ, **package_path()})
         self.runtime, self.sandbox_pid = host_runtime, None
         if write_end is not None:
             os.close(write_end)

@@ -17,7 +17,6 @@ import json
 import os
 import secrets
 import socket
-import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -30,7 +29,8 @@ from nbclient.exceptions import DeadKernelError
 
 from .notebooks import HIDDEN_FAILURE, grade_cells, max_points, nbgrader_meta, read_notebook, solution_cells
 from .sandbox import (
-    ENVIRONMENT, LineProcess, Limits, RunningSandbox, Sandbox, SandboxedKernelManager, SandboxGone, launcher_command, sandbox_uid,
+    ENVIRONMENT, LineProcess, Limits, RunningSandbox, Sandbox, SandboxedKernelManager, SandboxGone, launcher_command,
+    module_command, package_path, sandbox_uid,
 )  # fmt: skip
 from .settings import CourseError
 from .tamper import assemble, libraries, released_version, trusted_names
@@ -198,9 +198,9 @@ def worker_judge(job: Job, source) -> LineProcess:
     """This worker's judge, outside the sandbox, with the lab's libraries loaded once."""
     global _JUDGE
     if _JUDGE is None or not _JUDGE.alive:
-        python = str(Path(sys.prefix) / "bin" / "python")
-        command = [python, "-m", "grading.judge", "--preload", ",".join(libraries(source)), "--memory", str(job.limits.memory)]
-        environment = {**os.environ, **{key: value for key, value in ENVIRONMENT.items() if key.endswith("_THREADS")}, "MPLBACKEND": "Agg"}
+        command = [*module_command("grading.judge"), "--preload", ",".join(libraries(source)), "--memory", str(job.limits.memory)]
+        environment = {**os.environ, **{key: value for key, value in ENVIRONMENT.items() if key.endswith("_THREADS")},
+                       "MPLBACKEND": "Agg", **package_path()}
         _JUDGE = LineProcess(command, reply_timeout=job.limits.cell_timeout, cwd=str(job.scratch / "stage"), env=environment)
         _JUDGE.wait_ready(300, "the judge")
     return _JUDGE

@@ -4,12 +4,16 @@ The server runs in a thread here with a namespace written as a student might; th
 code against it exactly as it does for a graded notebook (judge.run_test).
 """
 
+import json
+import os
 import socket
+import subprocess
 import threading
 
 import pytest
 
 from grading.judge import run_test
+from grading.sandbox import module_command, package_path
 from grading.student_side.server import serve
 
 STUDENT = '''
@@ -114,3 +118,15 @@ def test_arguments_a_student_function_changes_in_place_change_in_the_test_too(tm
         "assert np.array_equal(start, [1.5, 1.5]) and rows == [1, 2, 3]"
     )
     assert judged(tmp_path, code)["passed"]
+
+
+def test_the_judge_imports_this_checkouts_package_never_modules_in_the_lab_folder(tmp_path):
+    """The judge runs in the lab's folder; a ``grading`` or ``numpy`` there must not be what it imports."""
+    for name in ("grading", "numpy"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text("raise SystemExit('imported from the lab folder')")
+    command = [*module_command("grading.judge"), "--preload", "numpy"]
+    judge = subprocess.run(command, cwd=tmp_path, env={**os.environ, **package_path()}, input="",
+                           capture_output=True, text=True, timeout=120)
+    assert "imported from the lab folder" not in judge.stdout + judge.stderr
+    assert json.loads(judge.stdout.splitlines()[0]) == {"ready": True}

@@ -1,6 +1,6 @@
 """timestamp.txt in every form nbgrader's tools write, read as nbgrader reads them, stricter where it guesses."""
 
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import nbformat
