@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,3 +22,22 @@ class WrongAnswer:
 
     def __str__(self) -> str:
         return f"{self.cell}: {self.why}"
+
+
+def wrong_answers() -> list[tuple[str, WrongAnswer]]:
+    """(lab, wrong answer) for every entry of tests/labs/<lab>_wrong_answers.py."""
+    found = []
+    for path in sorted((ROOT / "tests" / "labs").glob("lab*_wrong_answers.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        found += [(path.stem.removesuffix("_wrong_answers"), wrong) for wrong in module.WRONG_ANSWERS]
+    return found
+
+
+WRONG = wrong_answers()
+
+
+def wrong_student(index: int) -> str:
+    """The student who hands in WRONG[index]."""
+    return f"wrong{index:03d}"

@@ -7,26 +7,13 @@ autograder, sandbox and judge, once per lab: the outcome each test asserts is th
 the labs' tests and over a hundred plausible answers.
 """
 
-import importlib.util
 import json
 
 import pytest
-from autograde_fixtures import answered, graded_once, make_course, submit
-from labharness import LABS, ROOT
+from labharness import LABS, ROOT, WRONG, wrong_student
 
 from grading.autograde import autograded_folder
 from grading.notebooks import grade_cells, read_notebook
-
-
-def wrong_answer_modules():
-    for path in sorted((ROOT / "tests" / "labs").glob("lab*_wrong_answers.py")):
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield path.stem.removesuffix("_wrong_answers"), module.WRONG_ANSWERS
-
-
-WRONG = [(lab, wrong) for lab, answers in wrong_answer_modules() for wrong in answers]
 
 
 @pytest.mark.parametrize("lab", LABS)
@@ -37,36 +24,12 @@ def test_every_graded_test_of_a_lab_has_a_wrong_answer_it_catches(lab):
     assert covered - tests == set(), f"{lab}: wrong answers name tests that do not exist"
 
 
-def student_for(index: int) -> str:
-    return f"wrong{index:03d}"
-
-
-@pytest.fixture(scope="module")
-def graded_labs(tmp_path_factory):
-    """lab -> course graded with every wrong answer of that lab, once per lab and test session."""
-    courses = {}
-
-    def grade(lab):
-        if lab not in courses:
-            def submit_all(folder):
-                settings = make_course(folder, lab)
-                for index, (wrong_lab, wrong) in enumerate(WRONG):
-                    if wrong_lab == lab:
-                        submit(settings, student_for(index), answered(settings, {wrong.cell: wrong.code}, lab), lab=lab)
-                return settings
-
-            courses[lab] = graded_once(tmp_path_factory, f"wrong-answers-{lab}", submit_all, lab=lab)
-        return courses[lab]
-
-    return grade
-
-
 @pytest.mark.parametrize("index", range(len(WRONG)), ids=[f"{lab}-{w.cell}-{i}" for i, (lab, w) in enumerate(WRONG)])
-def test_wrong_answer_loses_its_task_points_and_only_those(graded_labs, index):
+def test_wrong_answer_loses_its_task_points_and_only_those(lab_batch, index):
     lab, wrong = WRONG[index]
-    settings, summary, _, _ = graded_labs(lab)
+    settings, summary, _, _ = lab_batch(lab)
     assert summary["errors"] == {}
-    records = json.loads((autograded_folder(settings.course_dir, student_for(index), lab) / "tests.json").read_text())
+    records = json.loads((autograded_folder(settings.course_dir, wrong_student(index), lab) / "tests.json").read_text())
     assert not records[wrong.loses]["passed"], f"{lab}: {wrong} still scores on {wrong.loses}"
     others = {grade_id: r["error"] for grade_id, r in records.items() if grade_id != wrong.loses and not r["passed"]}
     assert others == {}, f"{lab}: {wrong} also cost points on {others}"

@@ -2,20 +2,51 @@
 
 import json
 
+import nbformat
 import pytest
+from autograde_fixtures import make_course
 from labharness import LABS, ROOT
 
-from grading.notebooks import grade_cells, read_notebook
-from grading.release import check_execution, check_text, generate_elsewhere, released_notebook, source_notebook
+from grading.autograde import test_records as records_of
+from grading.notebooks import grade_cells, max_points, read_notebook
+from grading.release import check_execution, check_text, generate, generate_elsewhere, released_notebook, source_notebook
 
 
 
 @pytest.mark.parametrize("lab", LABS)
-def test_solution_scores_full_unflagged_through_the_judge_and_unchanged_release_scores_zero(course, lab):
-    """Graded by the autograder in the sandbox: every test works through the judge's boundary."""
-    problems, tasks, points = check_execution(course, lab, require_sandbox=True)
-    assert problems == []
-    assert 5 <= tasks <= 8, f"{lab} has {tasks} graded tests; a lab has 5 to 8 tasks"
+def test_solution_scores_full_unflagged_through_the_judge_and_unchanged_release_scores_zero(lab_batch, lab):
+    """Graded by the autograder in the sandbox (the lab's shared batch): every test works through the
+    judge's boundary. ``labgrade release`` makes the same check (check_execution, tested below)."""
+    settings, summary, scores, flags = lab_batch(lab)
+    maxima = max_points(read_notebook(source_notebook(settings, lab)))
+    assert 5 <= len(maxima) <= 8, f"{lab} has {len(maxima)} graded tests; a lab has 5 to 8 tasks"
+    assert summary["errors"] == {}
+    failed = {g: r["error"] for g, r in records_of(settings.course_dir, "instructor", lab).items() if not r["passed"]}
+    assert failed == {} and "instructor" not in flags
+    assert scores["instructor"] == sum(maxima.values())
+    assert [g for g, r in records_of(settings.course_dir, "untouched", lab).items() if r["passed"]] == []
+    assert scores["untouched"] == 0
+
+
+def test_release_check_reports_a_test_the_solution_fails_with_its_line_and_one_a_stub_passes(tmp_path):
+    """check_execution grades the instructor's answers and the untouched copy itself; a lab whose
+    test cannot pass, and one whose test gives points for nothing, are both reported."""
+    settings = make_course(tmp_path)
+    path = source_notebook(settings, "lab1")
+    nb = read_notebook(path)
+    cells = {cell.metadata.get("nbgrader", {}).get("grade_id"): cell for cell in nb.cells}
+    cells["test_arrhenius"].source += '\nassert arrhenius(1.0, 0.0, 300.0) == 2.0, "made-up expectation"'
+    cells["test_correlation"].source = "assert 1 + 1 == 2"
+    nbformat.write(nb, path)
+    generate(settings, "lab1")
+    problems, tasks, points = check_execution(settings, "lab1", require_sandbox=True)
+    line = len(cells["test_arrhenius"].source.splitlines())
+    assert problems == [
+        f"{path}: test 'test_arrhenius' fails on the solution at line {line} "
+        "(`assert arrhenius(1.0, 0.0, 300.0) == 2.0, \"made-up expectation\"`): AssertionError: made-up expectation",
+        f"{released_notebook(settings.course_dir, 'lab1')}: the unchanged student copy scores points, from tests ['test_correlation']",
+    ]
+    assert (tasks, points) == (7, "10")
 
 
 @pytest.mark.parametrize("lab", LABS)
