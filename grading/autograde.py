@@ -37,7 +37,7 @@ from .settings import CourseError, CourseSettings
 from .timestamps import read_submission_time
 from .worker import Job, Result
 
-ENGINE = "labgrade-autograde-2"  # part of every submission's hash: bump to regrade everything
+ENGINE = "labgrade-autograde-3"  # part of every submission's hash: bump to regrade everything
 STATE_FILE = ".autograde-state.json"
 FLAGS_FILE = "flags.json"
 TESTS_FILE = "tests.json"  # the judge's record of each test: passed, where it stopped (line, visible or hidden)

@@ -5,9 +5,9 @@ page is assembled from parts that are safe by construction: the student's own an
 cell as the *released* notebook shows it (hidden tests were never in it), and per task the points the
 gradebook holds. Where a test failed comes from the judge's own record (``tests.json``, written by
 autograde from the line of the test cell the judge's traceback stopped at), never from text that
-student code printed. A failed test's error message is shown only when that line is a visible test;
-when it failed inside hidden tests the page says so and nothing more, because assertion messages
-may hold expected values.
+student code printed. Each task is "passed", "not answered" (its answer cells as released), "failed a
+visible test" (with that line and its error), "failed a hidden test" (nothing more: assertion messages
+may hold expected values) or "did not run" (with why: the kernel stopped, a time limit).
 """
 
 from __future__ import annotations
@@ -28,18 +28,42 @@ from .notebooks import HIDDEN_FAILURE, grade_cells, nbgrader_meta, read_notebook
 from .release import released_notebook
 from .settings import CourseError, CourseSettings
 
-def failure_message(record: dict | None) -> str | None:
-    """'line N: Error: message' when the judge recorded a failure on a visible line; else None."""
-    if not record or record.get("passed") or record.get("part") != "visible":
-        return None
-    return f"line {record['line']}: {record.get('error') or 'failed'}"
+PASSED, NOT_ANSWERED, FAILED_VISIBLE, FAILED_HIDDEN, DID_NOT_RUN = (
+    "passed", "not answered", "failed a visible test", "failed a hidden test", "did not run")
+NO_RECORD = "failed"  # the gradebook says so, but the judge's record (tests.json) is missing
 
 
-def failed_where(record: dict | None) -> str:
-    """'visible', 'hidden' or 'unknown' (no record, or the test never ran) for a failed test."""
-    if not record or not record.get("reached", True):
-        return "unknown"
-    return record.get("part") or "unknown"
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one task, as a student may be told it."""
+
+    kind: str  # one of the six above
+    detail: str = ""  # the failing visible line and its error, or why the test did not run
+
+    def sentence(self) -> str:
+        if self.kind == FAILED_HIDDEN:
+            return HIDDEN_FAILURE
+        if self.kind == NOT_ANSWERED:
+            return "not answered: the answer cell is as released"
+        return f"{self.kind}: {self.detail}" if self.detail else self.kind
+
+
+def task_outcome(record: dict | None) -> Outcome:
+    """A task's outcome from the judge's record of its test (tests.json), never from student output:
+    passed; not answered (its answer cells are as released); failed on a visible line (shown with the
+    line and the error); failed in the hidden tests (nothing more); or did not run (kernel stopped,
+    timed out, never reached)."""
+    if record is None:
+        return Outcome(NO_RECORD, "the grader's record of where is missing")
+    if record.get("passed"):
+        return Outcome(PASSED)
+    if not record.get("answered", True):
+        return Outcome(NOT_ANSWERED)
+    if not record.get("reached", True) or not record.get("part"):
+        return Outcome(DID_NOT_RUN, record.get("error") or "")
+    if record["part"] == "hidden":
+        return Outcome(FAILED_HIDDEN)
+    return Outcome(FAILED_VISIBLE, f"line {record['released_line']} `{record['code']}`: {record.get('error') or 'failed'}")
 
 
 def code_html(code: str) -> str:
@@ -107,18 +131,18 @@ def student_page(settings: CourseSettings, lab: str, username: str, name: str, t
         if task is None:
             parts.append(f"<tr><td>{html.escape(grade_id)}</td><td>not graded</td><td></td></tr>")
             continue
-        verdict = '<span class="pass">pass</span>' if task.passed else '<span class="fail">fail</span>'
+        kind = PASSED if task.passed else task_outcome(records.get(grade_id)).kind
+        verdict = f'<span class="{"pass" if task.passed else "fail"}">{html.escape(kind)}</span>'
         parts.append(f"<tr><td>{html.escape(grade_id)}</td><td>{verdict}</td><td>{shown(task.score)} / {shown(task.max_score)}</td></tr>")
     parts += ["</table>", "<h2>Your answers and the tests</h2>"]
     for grade_id in tests.order:
         if grade_id in tests.released:
             task = scores.get(grade_id)
             parts.append(f'<div class="cell test"><h3>Test {html.escape(grade_id)}</h3>{code_html(tests.released[grade_id].source)}')
-            if task is not None and not task.passed:
-                message = failure_message(records.get(grade_id))
-                parts.append(f'<p class="fail">{html.escape(message or HIDDEN_FAILURE)}</p>')
-            elif task is not None:
-                parts.append('<p class="pass">passed</p>')
+            if task is not None:
+                outcome = task_outcome(records.get(grade_id)) if not task.passed else Outcome(PASSED)
+                kind = "pass" if task.passed else "fail"
+                parts.append(f'<p class="{kind}">{html.escape(outcome.sentence())}</p>')
             parts.append("</div>")
         else:
             answer = answers.get(grade_id)

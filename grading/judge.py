@@ -81,6 +81,18 @@ def failing_line(traceback) -> int | None:
     return None
 
 
+def where_it_failed(code: str, line: int | None) -> dict:
+    """The failing line, and whether students can see it: for a visible line, its text and its number
+    in the released cell (hidden regions, markers included, are not there)."""
+    hidden = region_numbers(code, HIDDEN_BEGIN, HIDDEN_END)
+    if line is None or line in hidden:
+        return {"line": line, "part": "hidden" if line else None}
+    lines = code.splitlines()
+    markers = {n for n, text in enumerate(lines, start=1) if text.strip() in (HIDDEN_BEGIN, HIDDEN_END)}
+    return {"line": line, "part": "visible", "code": lines[line - 1].strip(),
+            "released_line": line - sum(1 for n in hidden | markers if n < line)}
+
+
 def run_test(request: dict, listener: socket.socket, libraries: set[str]) -> dict:
     """Run one test cell against the student's kernel; the verdict as plain JSON-ready data."""
     channel = Channel(listener, request["timeout"], libraries)
@@ -92,8 +104,7 @@ def run_test(request: dict, listener: socket.socket, libraries: set[str]) -> dic
             exec(compile(request["code"], TEST_FILE, "exec"), namespace)
         verdict["passed"] = True
     except BaseException as error:  # noqa: BLE001 (whatever the test raised, it failed there)
-        verdict["line"] = failing_line(error.__traceback__)
-        verdict["part"] = "hidden" if verdict["line"] in region_numbers(request["code"], HIDDEN_BEGIN, HIDDEN_END) else "visible" if verdict["line"] else None
+        verdict |= where_it_failed(request["code"], failing_line(error.__traceback__))
         verdict["error"] = f"{type(error).__name__}: {error}"[:1000].rstrip(": ")
     finally:
         channel.close()

@@ -116,6 +116,18 @@ def answer_code(solution_source: str) -> str:
     )
 
 
+def task_answers(nb) -> dict[str, list[str]]:
+    """Each graded test cell's task: the grade ids of the answer cells since the previous test cell."""
+    tasks, pending = {}, []
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution") and not meta.get("grade"):
+            pending.append(meta["grade_id"])
+        elif meta.get("grade") and cell.cell_type == "code":
+            tasks[meta["grade_id"]], pending = pending, []
+    return tasks
+
+
 def region_numbers(source: str, begin: str, end: str) -> set[int]:
     """Numbers (from 1) of the lines of a cell inside begin/end regions, the markers left out."""
     inside, depth = set(), 0

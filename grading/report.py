@@ -20,13 +20,14 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .autograde import test_records  # noqa: E402
-from .feedback import failed_where, page  # noqa: E402
+from .feedback import DID_NOT_RUN, FAILED_HIDDEN, FAILED_VISIBLE, NOT_ANSWERED, page, task_outcome  # noqa: E402
 from .marks import BREAKDOWN_FIELDS, EXEMPT, LATE, MISSING, ON_TIME, GradebookMarks, read_gradebook  # noqa: E402
 from .files import write_atomically  # noqa: E402
 from .settings import CourseError, CourseSettings  # noqa: E402
 
 STATUSES = (ON_TIME, LATE, MISSING, EXEMPT)
 COLOURS = {ON_TIME: "#4c9a5a", LATE: "#e0a030", MISSING: "#c94040", EXEMPT: "#9a9a9a", "flagged": "#6a5acd"}
+OUTCOME_COLOURS = ["#9a9a9a", "#e0a030", "#6a5acd", "#c94040"]  # not answered, failed visible, failed hidden, did not run
 
 
 def read_breakdown(path: Path) -> pd.DataFrame:
@@ -48,9 +49,12 @@ def status_counts(breakdown: pd.DataFrame) -> pd.DataFrame:
     return counts.reindex(sorted(counts.index, key=lambda lab: int(lab[3:]))).rename_axis(index=None, columns=None)
 
 
+FAILURES = [NOT_ANSWERED, FAILED_VISIBLE, FAILED_HIDDEN, DID_NOT_RUN]  # the columns after "pass rate"
+
+
 def task_results(settings: CourseSettings, gradebook: GradebookMarks) -> pd.DataFrame:
-    """One row per lab and test cell: pass rate, and failures split by where the judge recorded they
-    happened (visible or hidden tests; "unknown" when a test was never run)."""
+    """One row per lab and test cell: pass rate, and the other submissions split by the outcome the
+    judge's record gives (feedback.task_outcome, the same that students are told)."""
     rows = []
     for lab in sorted(gradebook.max_scores, key=settings.labs.index):
         for (username, graded_lab), tasks in gradebook.tasks.items():
@@ -58,17 +62,16 @@ def task_results(settings: CourseSettings, gradebook: GradebookMarks) -> pd.Data
                 continue
             records = test_records(settings.course_dir, username, lab)
             for task in tasks:
-                where = "" if task.passed else failed_where(records.get(task.name))
-                rows.append({"lab": lab, "task": task.name, "passed": task.passed, "failed_in": where})
+                outcome = "" if task.passed else task_outcome(records.get(task.name)).kind
+                rows.append({"lab": lab, "task": task.name, "passed": task.passed, "outcome": outcome})
     if not rows:
-        return pd.DataFrame(columns=["lab", "task", "submissions", "pass rate", "failed visible", "failed hidden"])
+        return pd.DataFrame(columns=["lab", "task", "submissions", "pass rate", *FAILURES])
     table = pd.DataFrame(rows)
     summary = table.groupby(["lab", "task"], sort=False).agg(
         submissions=("passed", "size"), passed=("passed", "sum"),
-        **{"failed visible": ("failed_in", lambda s: int((s == "visible").sum())),
-           "failed hidden": ("failed_in", lambda s: int((s == "hidden").sum()))}).reset_index()
+        **{kind: ("outcome", lambda s, kind=kind: int((s == kind).sum())) for kind in FAILURES}).reset_index()
     summary["pass rate"] = summary["passed"] / summary["submissions"]
-    return summary.drop(columns="passed")
+    return summary.drop(columns="passed")[["lab", "task", "submissions", "pass rate", *FAILURES]]
 
 
 def png(figure) -> str:
@@ -120,15 +123,15 @@ def task_plot(tasks: pd.DataFrame) -> str:
     figure, axes = small_multiples(len(labs))
     for axis, lab in zip(axes, labs):
         rows = tasks[tasks["lab"] == lab].sort_values("pass rate")
-        share = rows[["failed visible", "failed hidden"]].div(rows["submissions"], axis=0) * 100
+        share = rows[FAILURES].div(rows["submissions"], axis=0) * 100
         left = rows["pass rate"] * 100
         axis.barh(rows["task"], left, color=COLOURS[ON_TIME], label="passed")
-        axis.barh(rows["task"], share["failed visible"], left=left, color=COLOURS[LATE], label="failed visible test")
-        axis.barh(rows["task"], share["failed hidden"], left=left + share["failed visible"], color=COLOURS["flagged"],
-                  label="failed hidden test")
+        for kind, colour in zip(FAILURES, OUTCOME_COLOURS):
+            axis.barh(rows["task"], share[kind], left=left, color=colour, label=kind)
+            left = left + share[kind]
         axis.set_xlim(0, 100), axis.set_title(lab, fontsize="small"), axis.set_xlabel("% of submissions")
         axis.tick_params(axis="y", labelsize="x-small")
-    figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize="small")
+    figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=5, fontsize="small")
     figure.suptitle("Tests by pass rate (lowest at the bottom)")
     return png(figure)
 
@@ -152,7 +155,7 @@ def report_html(settings: CourseSettings, breakdown: pd.DataFrame, gradebook: Gr
     downloaded = students[students["in_upload"] != "no: not in the Grade Center download"]
     module = downloaded[downloaded["module_mark"] != ""]["module_mark"]
     flagged = breakdown[breakdown["flags"] != ""][["username", "lab", "flags"]]
-    worst = tasks.sort_values(["pass rate", "failed hidden"], ascending=[True, False]).head(10)
+    worst = tasks.sort_values(["pass rate", FAILED_HIDDEN], ascending=[True, False]).head(10)
     parts = [
         "<h1>Computer labs: marks report</h1>",
         f'<p class="note">From {html.escape(str(source))}: {len(students)} students, labs '
@@ -161,8 +164,11 @@ def report_html(settings: CourseSettings, breakdown: pd.DataFrame, gradebook: Gr
         "<h2>On time, late, missing, exempt, flagged</h2>", table_html(counts), status_plot(counts),
         "<h2>Score distributions</h2>", score_plot(settings, gradebook),
         "<h2>Which tests fail most</h2>",
-        '<p class="note">"failed hidden": the failing line was in the hidden tests, so the student saw no reason; '
-        "a high count there may mean the visible tests do not prepare students for the hidden ones.</p>",
+        f'<p class="note">"{NOT_ANSWERED}": the answer cells were handed in as released. "{FAILED_VISIBLE}": the '
+        "student could see the failing line and its error. "
+        f'"{FAILED_HIDDEN}": the failing line was in the hidden tests, so the student saw no reason; a high count '
+        f'there, beside a low "{FAILED_VISIBLE}", may mean the visible tests do not prepare students for the hidden '
+        f'ones. "{DID_NOT_RUN}": the kernel stopped or a time limit ended the run before the test.</p>',
         table_html(worst.round({"pass rate": 2}), index=False), task_plot(tasks) if len(tasks) else "<p>No graded tests yet.</p>",
         "<h2>Lab totals and module marks</h2>",
         distribution_plot(downloaded["labs_total"], "Lab total", float(settings.lab_weight * len(settings.labs))),

@@ -27,7 +27,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
-from .notebooks import HIDDEN_FAILURE, grade_cells, max_points, nbgrader_meta, read_notebook, solution_cells
+from .notebooks import HIDDEN_FAILURE, grade_cells, max_points, nbgrader_meta, read_notebook, solution_cells, task_answers
 from .sandbox import (
     ENVIRONMENT, LineProcess, Limits, RunningSandbox, Sandbox, SandboxedKernelManager, SandboxGone, launcher_command,
     module_command, package_path, sandbox_uid,
@@ -100,6 +100,12 @@ def grade_submission(job: Job) -> Result:
     problem = clean_after_submission()
     if problem:
         flags.append(problem)
+    stubs = solution_cells(released)
+    answered = {
+        grade_id: cell.source.strip() != stubs.get(grade_id, cell).source.strip()
+        for grade_id, cell in solution_cells(assembly.notebook).items()
+    }
+    tasks = task_answers(source)
     points, maxima, tests = {}, max_points(source), {}
     for grade_id in grade_cells(source):
         verdict = verdicts.get(grade_id) or unreached(grade_id, "not judged")
@@ -109,13 +115,10 @@ def grade_submission(job: Job) -> Result:
         points[grade_id] = str(maxima[grade_id] if passed else Decimal(0))
         where = f" at line {verdict['line']} ({verdict['part']} tests)" if verdict.get("line") else ""
         log.append(f"  {grade_id}: {points[grade_id]}/{maxima[grade_id]}" + ("" if passed else f"{where}: {verdict.get('error')}"))
-        tests[grade_id] = {key: verdict.get(key) for key in ("passed", "part", "line", "error")} | {"reached": not verdict.get("unreached")}
+        tests[grade_id] = {key: verdict.get(key) for key in ("passed", "part", "line", "error", "code", "released_line")} | {
+            "reached": not verdict.get("unreached"),
+            "answered": any(answered.get(answer, True) for answer in tasks.get(grade_id, [])) or not tasks.get(grade_id)}
         show_verdict(executed, grade_id, verdict)
-    stubs = solution_cells(released)
-    answered = {
-        grade_id: cell.source.strip() != stubs.get(grade_id, cell).source.strip()
-        for grade_id, cell in solution_cells(assembly.notebook).items()
-    }
     shared = released_version(executed, released)
     for cell in shared.cells:
         if cell.cell_type == "code":

@@ -15,23 +15,33 @@ from grading.feedback import HIDDEN_FAILURE, write_feedback
 from grading.notebooks import HIDDEN_BEGIN, HIDDEN_END, grade_cells, read_notebook, region_lines
 
 SOURCE = ROOT / "source" / "lab1" / "lab1.ipynb"
+RELEASED = ROOT / "release" / "lab1" / "lab1.ipynb"
 # A student's honest attempts: arrhenius has the sign wrong (a visible test fails), the unit
-# conversion uses a rounded factor (only the hidden tests catch it).
+# conversion uses a rounded factor (only the hidden tests catch it), the metrics are left as released.
 STUDENT_ANSWERS = {
     "arrhenius": "def arrhenius(D0, Ea, T):\n    return -D0 * np.exp(-Ea / (k_B * T))  # a student's honest attempt",
     "ea_units": 'dopants["Ea_kJ_mol"] = dopants["Ea_eV"] * 96',
 }
+# Another student's kernel stops in the fit task: that test and every later one never ran.
+KERNEL_STOPS = {"fit": "import os\nos._exit(3)"}
+
+
+def stub(grade_id: str) -> str:
+    return next(cell.source for cell in read_notebook(RELEASED).cells if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
 @pytest.fixture
 def graded_lab1(tmp_path):
-    """Lab 1 released and one student's submission graded by the real autograder."""
+    """Lab 1 released and two students' submissions graded by the real autograder."""
     settings = make_course(tmp_path)
     with Gradebook(settings.gradebook_url) as gradebook:
         gradebook.update_or_create_student("s.oneil-2", first_name="Seán", last_name="O'Neil, Jr.")
-    submit(settings, "s.oneil-2", answered(settings, STUDENT_ANSWERS), timestamp="2027-01-14T15:30:00+00:00")
+        gradebook.update_or_create_student("kd_07", first_name="Kay", last_name="Dee")
+    submit(settings, "s.oneil-2", answered(settings, {**STUDENT_ANSWERS, "metrics": stub("metrics")}),
+           timestamp="2027-01-14T15:30:00+00:00")
+    submit(settings, "kd_07", answered(settings, KERNEL_STOPS), timestamp="2027-01-14T15:31:00+00:00")
     summary = autograde(settings, "lab1", workers=1, progress=False)
-    assert summary.graded == ["s.oneil-2"], summary.describe()
+    assert summary.graded == ["kd_07", "s.oneil-2"], summary.describe()
     return settings
 
 
@@ -40,8 +50,13 @@ def page_text(path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
 
 
+def feedback_text(settings, student: str) -> str:
+    write_feedback(settings, "lab1")
+    return page_text(settings.course_dir / "feedback" / student / "lab1" / "lab1.html")
+
+
 def test_feedback_shows_answers_visible_tests_and_points_but_no_hidden_test(graded_lab1):
-    run = write_feedback(graded_lab1, "lab1")
+    run = write_feedback(graded_lab1, "lab1", students=["s.oneil-2"])
     assert run.written == [graded_lab1.course_dir / "feedback" / "s.oneil-2" / "lab1" / "lab1.html"]
     text = page_text(run.written[0])
     assert "Seán O'Neil, Jr." in text and "return -D0 * np.exp(-Ea / (k_B * T))  # a student's honest attempt" in text
@@ -51,22 +66,41 @@ def test_feedback_shows_answers_visible_tests_and_points_but_no_hidden_test(grad
         assert all(line in text for line in visible if not line.startswith("#")), grade_id
         leaked = [line for line in hidden - visible if line in text]
         assert not leaked, f"{grade_id} hidden test shown: {leaked}"
-    assert "line 3: AssertionError" in text  # `assert arrhenius(...) > 0`, a line the student can see
-    assert text.count(HIDDEN_FAILURE) == 1  # ea_units, failed in the hidden tests
 
 
-def test_feedback_lists_each_task_with_pass_fail_and_points(graded_lab1):
-    text = page_text(write_feedback(graded_lab1, "lab1").written[0])
-    rows = dict(re.findall(r"(test_\w+)(pass|fail)", text))
-    assert rows["test_arrhenius"] == "fail" and rows["test_ea_units"] == "fail" and rows["test_fit"] == "pass"
-    assert "test_arrhenius" + "fail" + "0.00 / 2.00" in text and "test_fit" + "pass" + "2.00 / 2.00" in text
-    assert "7.00 / 10.00" in text  # points of the whole lab; the lab mark is 2 x 7/10 = 1.40
-    assert "1.40 of 2" in text and "on time" in text
+def test_each_task_is_passed_not_answered_failed_visible_or_failed_hidden_from_the_judges_record(graded_lab1):
+    text = feedback_text(graded_lab1, "s.oneil-2")
+    visible_line = grade_cells(read_notebook(RELEASED))["test_arrhenius"].source.splitlines()[2].strip()
+    assert visible_line.startswith("assert arrhenius(")  # the third line of the test the student was given
+    assert f"failed a visible test: line 3 `{visible_line}`: AssertionError" in text
+    assert text.count(HIDDEN_FAILURE) == 1  # ea_units, failed in the hidden tests and nothing more said
+    assert "not answered: the answer cell is as released" in text  # metrics, handed in as the stub
+    rows = dict(re.findall(r"(test_\w+)(passed|not answered|failed a visible test|failed a hidden test|did not run)", text))
+    assert rows == {"test_arrhenius": "failed a visible test", "test_ea_units": "failed a hidden test",
+                    "test_diffusion_length": "passed", "test_fit": "passed", "test_metrics": "not answered",
+                    "test_groupby": "passed", "test_correlation": "passed"}
+    assert "test_arrhenius" + "failed a visible test" + "0.00 / 2.00" in text and "test_fit" + "passed" + "2.00 / 2.00" in text
+
+
+def test_tests_the_kernel_never_reached_say_they_did_not_run_and_why(graded_lab1):
+    text = feedback_text(graded_lab1, "kd_07")
+    rows = dict(re.findall(r"(test_\w+)(passed|not answered|failed a visible test|failed a hidden test|did not run)", text))
+    assert [rows[t] for t in ("test_arrhenius", "test_ea_units", "test_diffusion_length")] == ["passed"] * 3
+    assert [rows[t] for t in ("test_fit", "test_metrics", "test_groupby", "test_correlation")] == ["did not run"] * 4
+    assert HIDDEN_FAILURE not in text
+    assert re.search(r"did not run: .*kernel", text), text
+
+
+def test_feedback_lists_points_and_the_lab_mark(graded_lab1):
+    text = feedback_text(graded_lab1, "s.oneil-2")
+    assert "5.00 / 10.00" in text  # points of the whole lab; the lab mark is 2 x 5/10 = 1.00
+    assert "1.00 of 2" in text and "on time" in text
 
 
 def test_feedback_without_autograded_notebook_still_gives_points(graded_lab1, capsys):
     shutil.rmtree(graded_lab1.course_dir / "autograded")
     assert main(["--course-dir", str(graded_lab1.course_dir), "feedback", "lab1"]) == 0
-    assert "no autograded notebook (points only): s.oneil-2" in capsys.readouterr().out
+    assert "no autograded notebook (points only): kd_07, s.oneil-2" in capsys.readouterr().out
     text = page_text(graded_lab1.course_dir / "feedback" / "s.oneil-2" / "lab1" / "lab1.html")
-    assert "not found" in text and HIDDEN_FAILURE in text and "test_fit" + "pass" in text
+    assert "not found" in text and "test_fit" + "passed" in text
+    assert "failed: the grader's record of where is missing" in text and HIDDEN_FAILURE not in text

@@ -15,7 +15,7 @@ from autograde_fixtures import (
     AFTER_ARRHENIUS, LAB, WRONG_ARRHENIUS, answered, autograded_text, graded_once, insert_after, make_course, released, submit,
 )  # fmt: skip
 
-from grading.feedback import failure_message
+from grading.feedback import FAILED_HIDDEN, NOT_ANSWERED, task_outcome
 from grading.notebooks import read_notebook, solution_cells
 
 HIDDEN_ONLY = "8.617333262e-5"  # a constant that appears only in lab 1's hidden tests
@@ -218,11 +218,11 @@ def test_where_a_test_failed_comes_from_the_judge_not_from_text_student_code_wro
     record = json.loads((settings.course_dir / "autograded" / "fake_traceback" / LAB / "tests.json").read_text())["test_arrhenius"]
     assert scores["fake_traceback"] == 8
     assert record["passed"] is False and record["part"] == "hidden"
-    assert failure_message(record) is None  # so feedback says "failed in the hidden tests" and nothing more
+    assert task_outcome(record).kind == FAILED_HIDDEN  # so feedback says "failed in the hidden tests" and nothing more
     untouched = json.loads((settings.course_dir / "autograded" / "untouched" / LAB / "tests.json").read_text())
     assert untouched["test_arrhenius"]["part"] == "visible" and untouched["test_arrhenius"]["line"] == 2
     assert untouched["test_groupby"]["error"] == "NameError: name 'mean_Ea_by_mechanism' is not defined"
-    assert failure_message(untouched["test_groupby"]) == "line 1: NameError: name 'mean_Ea_by_mechanism' is not defined"
+    assert task_outcome(untouched["test_groupby"]).kind == NOT_ANSWERED  # the stub, not a failed visible test
 
 
 def test_student_metadata_cannot_hide_or_steer_cells_and_outputs_are_only_text_and_images(graded):

@@ -44,15 +44,21 @@ def test_report_is_one_self_contained_file(two_lab_course):
     assert not re.search(r'(src|href)="(?!data:)', page) and "<script" not in page
 
 
-def test_report_splits_failures_into_visible_and_hidden_tests(graded_lab1):
-    gc = write_grade_center(graded_lab1.course_dir / "gc.csv", standard_columns(), [student_row("s.oneil-2", "Seán", "O'Neil, Jr.")])
-    write_marks(graded_lab1, gc)
+def test_report_splits_failures_by_the_outcome_students_are_told(graded_lab1):
+    rows = [student_row("s.oneil-2", "Seán", "O'Neil, Jr."), student_row("kd_07", "Kay", "Dee")]
+    write_marks(graded_lab1, write_grade_center(graded_lab1.course_dir / "gc.csv", standard_columns(), rows))
     page = write_report(graded_lab1).read_text(encoding="utf-8")
-    rows = {match[0]: match[1:] for match in re.findall(
-        r"<tr>\s*<td>lab1</td>\s*<td>(\w+)</td>\s*<td>(\d+)</td>\s*<td>(\d+)</td>\s*<td>(\d+)</td>\s*<td>([\d.]+)</td>", page)}
-    # task: submissions, failed visible, failed hidden, pass rate
-    assert rows["test_arrhenius"] == ("1", "1", "0", "0.0")
-    assert rows["test_ea_units"] == ("1", "0", "1", "0.0")
+    header = re.search(r"<thead>(.*?)</thead>", page.split("Which tests fail most")[1], re.S).group(1)
+    assert re.findall(r"<th>(.*?)</th>", header) == ["lab", "task", "submissions", "pass rate", "not answered",
+                                                     "failed a visible test", "failed a hidden test", "did not run"]
+    found = {match[0]: match[1:] for match in re.findall(
+        r"<tr>\s*<td>lab1</td>\s*<td>(\w+)</td>" + r"\s*<td>([\d.]+)</td>" * 6, page)}
+    # one student failed a visible line, a hidden one, left metrics unanswered; the other's kernel
+    # stopped in the fit task, so fit and the tests after it did not run
+    assert found["test_arrhenius"] == ("2", "0.5", "0", "1", "0", "0")
+    assert found["test_ea_units"] == ("2", "0.5", "0", "0", "1", "0")
+    assert found["test_metrics"] == ("2", "0.0", "1", "0", "0", "1")
+    assert found["test_fit"] == ("2", "0.5", "0", "0", "0", "1")
 
 
 def test_report_without_marks_breakdown_says_what_to_run(two_lab_course, capsys):
