@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -25,13 +27,21 @@ WRONG_ARRHENIUS = "def arrhenius(D0, Ea, T):\n    return D0 * np.exp(Ea / (k_B *
 AFTER_ARRHENIUS = "arrhenius"
 
 
-def make_course(folder: Path, lab: str = LAB):
-    """A course folder with the real settings and the lab released (which also creates the gradebook)."""
+@functools.cache
+def released_course(lab: str) -> Path:
+    """A course folder with the real settings and the lab released, made once per test process:
+    nbgrader's generate_assignment and its new gradebook take seconds."""
+    folder = Path(tempfile.mkdtemp(prefix=f"course-{lab}-"))
     shutil.copy2(ROOT / CONFIG_FILE, folder / CONFIG_FILE)
     shutil.copytree(ROOT / "source" / lab, folder / "source" / lab)
-    settings = load_course(folder)
-    generate(settings, lab)
-    return settings
+    generate(load_course(folder), lab)
+    return folder
+
+
+def make_course(folder: Path, lab: str = LAB):
+    """A course folder of its own with the real settings and the lab released (gradebook included)."""
+    shutil.copytree(released_course(lab), folder, dirs_exist_ok=True)
+    return load_course(folder)
 
 
 def solutions(lab: str = LAB) -> dict[str, str]:
