@@ -169,9 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     similarity = verb("similarity", cmd_similarity,
                       "pairs of students whose answers to a lab are alike, as evidence for a person (changes no mark)")
     similarity.add_argument("lab")
-    similarity.add_argument("--past", nargs="+", default=[], metavar="DIR",
-                            help="past terms to compare with: a course folder, or a folder of them")
-    similarity.add_argument("--threshold", type=share, default=0.5,
+    similarity.add_argument("--past", action="append", default=[], metavar="DIR",
+                            help="a past term to compare with: its course folder, or a folder of them (repeatable)")
+    similarity.add_argument("--threshold", type=share, default=0.6, metavar="SHARE",
                             help="report pairs with at least this share of one's code in the other's (default: %(default)s)")
 
     demo = verb("demo", cmd_demo, "run the whole pipeline on a synthetic cohort in a scratch course folder")

@@ -70,6 +70,7 @@ class SimilarityRun:
     threshold: float
     compared: int  # submissions of this term
     past: int  # submissions of past terms
+    past_dirs: list[str]  # as given
     pairs: list[Pair]
     unreadable: list[str]  # one line per notebook left out, naming it and why
     html_path: Path
@@ -197,10 +198,10 @@ STYLE = """body { max-width: 110rem; }
 mark { background: #ffd27f; }"""
 
 
-def similarity_html(run: SimilarityRun, sides: list[tuple[str, str]], past_dirs: list[str]) -> str:
+def similarity_html(run: SimilarityRun, sides: list[tuple[str, str]]) -> str:
     """The staff page: what was compared, the pairs as a table, then side by side the first pairs, whose
     code with the shared parts marked is ``sides``."""
-    past = f" and with {run.past} submissions of past terms ({html.escape(', '.join(past_dirs))})" if past_dirs else ""
+    past = f" and with {run.past} submissions of past terms ({html.escape(', '.join(run.past_dirs))})" if run.past_dirs else ""
     parts = [
         f"<h1>{html.escape(run.lab)}: similar answers</h1>",
         '<p class="note">Evidence for a person to weigh, not a verdict: no mark is changed. '
@@ -299,8 +300,8 @@ def write_similarity(settings: CourseSettings, lab: str, past: list[str | Path],
     sides = [highlighted(prints[i], prints[j]) for i, j, *_ in found[:MAX_SIDE_BY_SIDE]]
 
     reports = settings.course_dir / "reports"
-    run = SimilarityRun(lab, threshold, len(current), len(earlier), pairs, unreadable,
+    run = SimilarityRun(lab, threshold, len(current), len(earlier), [str(p) for p in past], pairs, unreadable,
                         reports / f"similarity-{lab}.html", reports / f"similarity-{lab}.csv")
-    write_atomically(run.html_path, similarity_html(run, sides, [str(p) for p in past]))
+    write_atomically(run.html_path, similarity_html(run, sides))
     write_atomically(run.csv_path, similarity_csv(pairs))
     return run

@@ -22,7 +22,6 @@ from grading.settings import CONFIG_FILE, load_course
 from labharness import ROOT
 from similarity_cohort import COMPACT, HONEST, LAB, STEP_BY_STEP, disguised_copy
 
-DEFAULT_THRESHOLD = build_parser().parse_args(["similarity", LAB]).threshold
 HOSTILE_NAME = "<img src=x onerror=alert(1)>eve"  # a folder name: anything but a slash
 HOSTILE_CELL = 'note = "</pre><script>alert(document.cookie)</script>"'
 # The network helpers the released lab 7 gives, pasted by a student with other spacing and line breaks.
@@ -160,6 +159,18 @@ def test_a_broken_notebook_is_listed_and_the_rest_still_compared(cohort, capsys)
     assert rows  # the others were compared
     similarity(settings)
     assert f"left out: {broken}: not a notebook" in capsys.readouterr().out
+
+
+def test_a_huge_notebook_is_compared_on_its_first_characters_and_said_so(tmp_path, capsys):
+    settings = course_folder(tmp_path / "course")
+    submit(settings, "loops", answered(settings, HONEST["loops"], LAB), lab=LAB)
+    flood = "\n".join(f"value_{n} = {n} * {n}" for n in range(20_000))  # over 500,000 characters
+    submit(settings, "flooder", with_cell(answered(settings, HONEST["loops"], LAB), flood), lab=LAB)
+    rows = similarity(settings)
+    assert pair_names(rows) == {frozenset(("loops", "flooder"))}  # the copy comes first, and is found
+    assert re.search(r"flooder/lab7/lab7.ipynb: \d+ characters of code; only the first 100000", capsys.readouterr().out)
+    assert "characters of code; only the first 100000 compared" in (
+        settings.course_dir / "reports" / f"similarity-{LAB}.html").read_text(encoding="utf-8")
 
 
 def test_only_answer_cells_and_added_cells_count_without_the_released_lines():
