@@ -8,9 +8,11 @@ np.dot for @, .shape[0] for len(), np.sum(x) for x.sum(), name a result before r
 leave a line that prints a check. Copiers hand in another student's work, of this term or of the past
 term, with every assigned name changed and two functions swapped. The command runs as staff run it,
 in its own process; the script prints its wall time and peak memory, the pairs it reported, and how
-many of the planted copies were among them.
+many of the planted copies were among them. With --versus-copydetect N it also times copydetect's own
+CopyDetector (which compares the pairs one at a time) on the first N students' code, the same code
+the command compares.
 
-    .venv/bin/python benchmarks/similarity.py [--students 1000] [--past 0] [--copies 10]
+    .venv/bin/python benchmarks/similarity.py [--students 1000] [--past 0] [--copies 10] [--versus-copydetect 200]
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from similarity_cohort import HONEST, LAB, functions_swapped, renamed  # noqa: E
 
 from grading.notebooks import execute, read_notebook, solution_cells  # noqa: E402
 from grading.settings import CONFIG_FILE, load_course  # noqa: E402
+from grading.similarity import NOISE_CHARACTERS, THIS_TERM, Release, read_submissions  # noqa: E402
 
 HABITS = [  # (pattern, replacement): a way of writing the same thing that a student has or has not
     (r"(\b[\w.]+) @ (\w+)\b", r"np.dot(\1, \2)"),
@@ -135,11 +138,31 @@ def hand_in(settings, student: str, template, answers: dict[str, str]) -> None:
     submit(settings, student, template, lab=LAB)
 
 
+def copydetect_loop(settings, students: int, scratch: Path) -> float:
+    """Seconds copydetect's CopyDetector takes over the first students' own code, the release as boilerplate."""
+    from copydetect import CopyDetector
+
+    release = Release.of(read_notebook(settings.course_dir / "release" / LAB / f"{LAB}.ipynb"))
+    submissions, _ = read_submissions(settings.course_dir / "submitted", LAB, THIS_TERM, release)
+    for submission in submissions[:students]:
+        (scratch / "code" / submission.student).mkdir(parents=True)
+        (scratch / "code" / submission.student / "answers.py").write_text(submission.code, encoding="utf-8")
+    (scratch / "boilerplate").mkdir()
+    (scratch / "boilerplate" / "release.py").write_text(release.code, encoding="utf-8")
+    detector = CopyDetector(test_dirs=[str(scratch / "code")], boilerplate_dirs=[str(scratch / "boilerplate")],
+                            extensions=["py"], noise_t=NOISE_CHARACTERS, guarantee_t=NOISE_CHARACTERS, silent=True, autoopen=False)
+    start = time.perf_counter()
+    detector.run()
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=1000, help="submissions of this term (default: 1000)")
     parser.add_argument("--past", type=int, default=0, help="submissions of one past term (default: none)")
     parser.add_argument("--copies", type=int, default=10, help="planted disguised copies among them (default: 10)")
+    parser.add_argument("--versus-copydetect", type=int, default=0, metavar="N",
+                        help="also time copydetect's own pairwise loop on N submissions (default: not)")
     options = parser.parse_args()
     rng, pool = random.Random(2027), answer_pool()
     with tempfile.TemporaryDirectory(prefix="similarity-bench-") as scratch:
@@ -166,14 +189,17 @@ def main() -> None:
         seconds = time.perf_counter() - start
         peak = int(done.stdout.split()[-1]) / 1024
         with open(now.course_dir / "reports" / f"similarity-{LAB}.csv", newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-        pairs = {frozenset((row["student_a"], row["student_b"])) for row in rows}
-        chance = [float(row["score"]) for row in rows if frozenset((row["student_a"], row["student_b"])) not in planted]
+            scores = {frozenset((row["student_a"], row["student_b"])): float(row["score"]) for row in csv.DictReader(handle)}
+        found = [scores[pair] for pair in planted if pair in scores]
+        chance = [score for pair, score in scores.items() if pair not in planted]
         print(f"labgrade similarity: {seconds:.1f} s wall, peak memory {peak:.0f} MB (target: under 60 s)")
-        print(f"pairs reported: {len(rows)}; planted copies found: {len(planted & pairs)} of {len(planted)}, "
-              f"lowest score among them {min((float(r['score']) for r in rows if frozenset((r['student_a'], r['student_b'])) in planted), default=0):.2f}")
+        print(f"pairs reported: {len(scores)}; planted copies found: {len(found)} of {len(planted)}"
+              + (f", scoring {min(found):.2f} to {max(found):.2f}" if found else ""))
         print(f"other pairs (honest answers drawn from the same few per task): {len(chance)}"
-              + (f", highest score {max(chance):.2f}" if chance else ""))
+              + (f", scoring at most {max(chance):.2f}" if chance else ""))
+        if options.versus_copydetect:
+            seconds = copydetect_loop(now, options.versus_copydetect, Path(scratch))
+            print(f"copydetect's CopyDetector on {options.versus_copydetect} of them: {seconds:.1f} s")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
+import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -16,7 +17,7 @@ import pytest
 
 from autograde_fixtures import answered, released, solutions, submit
 from grading.cli import build_parser, main
-from grading.notebooks import read_notebook
+from grading.notebooks import parse_notebook, read_notebook
 from grading.similarity import Release, own_code
 from grading.settings import CONFIG_FILE, load_course
 from labharness import ROOT
@@ -187,6 +188,20 @@ def test_only_answer_cells_and_added_cells_count_without_the_released_lines():
     for left_out in ("def mse_gradient", "YOUR CODE HERE", "NotImplementedError", "Gradient of the mean squared",
                      "import numpy as np", "edited a given cell", "and a test cell"):
         assert left_out not in code
+
+
+def test_cells_with_odd_metadata_or_source_are_read_for_what_they_hold():
+    release = Release.of(read_notebook(ROOT / "release" / LAB / f"{LAB}.ipynb"))
+    cell = {"cell_type": "code", "execution_count": None, "outputs": []}
+    cells = [{**cell, "metadata": {"nbgrader": ["not", "a", "dict"]}, "source": "kept = 'from a cell with a list for nbgrader'"},
+             {**cell, "metadata": {"nbgrader": {"grade_id": 7}}, "source": "also_kept = 'a number for a grade id'"},
+             {**cell, "metadata": {}, "source": 12345},
+             {**cell, "metadata": {"nbgrader": {"grade_id": "code-18", "solution": True}}, "source": "hidden = 'a given cell'"}]
+    cells = [{**cell, "id": f"cell-{number}"} for number, cell in enumerate(cells)]
+    text = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells})
+    code = own_code(parse_notebook(text, "odd.ipynb"), release)
+    assert "kept = 'from a cell with a list for nbgrader'" in code and "also_kept" in code
+    assert "12345" not in code and "a given cell" not in code
 
 
 def past_term(folder: Path, answers: dict[str, str], students: list[str]) -> Path:
