@@ -37,7 +37,7 @@ from similarity_cohort import HONEST, LAB, functions_swapped, renamed  # noqa: E
 
 from grading.notebooks import execute, read_notebook, solution_cells  # noqa: E402
 from grading.settings import CONFIG_FILE, load_course  # noqa: E402
-from grading.similarity import NOISE_CHARACTERS, THIS_TERM, Release, read_submissions  # noqa: E402
+from grading.similarity import NOISE_CHARACTERS, THIS_TERM, Release, lab_notebooks, read_submissions  # noqa: E402
 
 HABITS = [  # (pattern, replacement): a way of writing the same thing that a student has or has not
     (r"(\b[\w.]+) @ (\w+)\b", r"np.dot(\1, \2)"),
@@ -143,8 +143,8 @@ def copydetect_loop(settings, students: int, scratch: Path) -> float:
     from copydetect import CopyDetector
 
     release = Release.of(read_notebook(settings.course_dir / "release" / LAB / f"{LAB}.ipynb"))
-    submissions, _ = read_submissions(settings.course_dir / "submitted", LAB, THIS_TERM, release)
-    for submission in submissions[:students]:
+    notebooks = [(path, THIS_TERM) for path in lab_notebooks(settings.course_dir / "submitted", LAB)[:students]]
+    for submission, _ in read_submissions(notebooks, release):
         (scratch / "code" / submission.student).mkdir(parents=True)
         (scratch / "code" / submission.student / "answers.py").write_text(submission.code, encoding="utf-8")
     (scratch / "boilerplate").mkdir()

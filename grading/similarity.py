@@ -17,12 +17,14 @@ from __future__ import annotations
 import csv
 import html
 import io
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 from copydetect import CodeFingerprint, compare_files
-from copydetect.utils import highlight_overlap
+from copydetect.utils import filter_code, highlight_overlap
 from scipy import sparse
 
 from .feedback import page
@@ -46,6 +48,8 @@ class Submission:
     student: str
     term: str  # THIS_TERM, or the past course folder it came from
     code: str  # the student's own code: answer cells and added cells, released lines left out
+    folded: str  # copydetect's form of it: names, strings, spaces and comments folded away
+    offsets: np.ndarray  # copydetect's map from positions in folded back to positions in code
 
     @property
     def label(self) -> str:
@@ -140,16 +144,25 @@ def own_code(nb, release: Release) -> str:
 # --- scoring (pure) -----------------------------------------------------------------------------------
 
 
-def fingerprint(code: str, boilerplate: np.ndarray) -> CodeFingerprint:
-    """copydetect's fingerprints of Python code (every k-gram: answers are short), boilerplate dropped.
+def fold(code: str) -> tuple[str, np.ndarray]:
+    """copydetect's tokenised form of Python code, and its offsets back to the code: the slow part."""
+    return filter_code(code, "answer.py", "python")
 
-    Fingerprints are Python string hashes, which differ between processes: compare only those made in
-    one process."""
-    return CodeFingerprint("answer.py", NOISE_CHARACTERS, 1, boilerplate, language="python", fp=io.StringIO(code))
+
+def fingerprint(submission: Submission, boilerplate: np.ndarray) -> CodeFingerprint:
+    """copydetect's fingerprints of a submission (every k-gram: answers are short), boilerplate dropped.
+
+    They are Python string hashes, which differ between processes, so they are made here, from the
+    folded code the readers made in parallel; the code and offsets are set as CodeFingerprint itself
+    sets them when it folds, for copydetect to mark the shared code on the page."""
+    prints = CodeFingerprint("answer.py", NOISE_CHARACTERS, 1, boilerplate, filter=False, fp=io.StringIO(submission.folded))
+    prints.raw_code, prints.offsets = submission.code, submission.offsets
+    return prints
 
 
 def boilerplate_hashes(release: Release) -> np.ndarray:
-    return np.unique(np.array(sorted(fingerprint(release.code, np.array([])).hashes), dtype=np.int64))
+    released = CodeFingerprint("release.py", NOISE_CHARACTERS, 1, language="python", fp=io.StringIO(release.code))
+    return np.unique(np.array(sorted(released.hashes), dtype=np.int64))
 
 
 def shared_counts(prints: list[set[int]], rows: int) -> np.ndarray:
@@ -260,21 +273,31 @@ def submitted_trees(past_dir: Path) -> list[Path]:
     return trees
 
 
-def read_submissions(tree: Path, lab: str, term: str, release: Release) -> tuple[list[Submission], list[str]]:
-    """Every ``<student>/<lab>/<lab>.ipynb`` in a submitted tree, and a line for each one left out."""
-    submissions, problems = [], []
-    for path in sorted(tree.glob(f"*/{lab}/{lab}.ipynb")):
-        student = path.parent.parent.name
-        try:
-            code = own_code(read_notebook(path), release)
-        except CourseError as error:
-            problems.append(str(error))
-            continue
-        if len(code) > MAX_CHARACTERS:
-            problems.append(f"{path}: {len(code)} characters of code; only the first {MAX_CHARACTERS} compared")
-            code = code[:MAX_CHARACTERS]
-        submissions.append(Submission(student, term, code))
-    return submissions, problems
+def read_submission(path: Path, term: str, release: Release) -> tuple[Submission | None, str | None]:
+    """A notebook's submission (read as data, never run), and what is wrong with it if anything."""
+    try:
+        code = own_code(read_notebook(path), release)
+    except CourseError as error:
+        return None, str(error)
+    problem = None
+    if len(code) > MAX_CHARACTERS:
+        problem = f"{path}: {len(code)} characters of code; only the first {MAX_CHARACTERS} compared"
+        code = code[:MAX_CHARACTERS]
+    return Submission(path.parent.parent.name, term, code, *fold(code)), problem
+
+
+def read_submissions(notebooks: list[tuple[Path, str]], release: Release) -> list[tuple[Submission | None, str | None]]:
+    """read_submission of each (path, term), in order. Parsing notebooks and tokenising are most of the
+    work, so every core reads."""
+    if not notebooks:
+        return []
+    with ProcessPoolExecutor() as pool:
+        return list(pool.map(read_submission, *zip(*notebooks), repeat(release), chunksize=16))
+
+
+def lab_notebooks(tree: Path, lab: str) -> list[Path]:
+    """Every ``<student>/<lab>/<lab>.ipynb`` in a submitted tree."""
+    return sorted(tree.glob(f"*/{lab}/{lab}.ipynb"))
 
 
 def write_similarity(settings: CourseSettings, lab: str, past: list[str | Path], threshold: float) -> SimilarityRun:
@@ -282,19 +305,20 @@ def write_similarity(settings: CourseSettings, lab: str, past: list[str | Path],
     ``threshold`` is the least score a pair is reported with (`--threshold`)."""
     settings.require_lab(lab)
     release = Release.of(read_notebook(released_notebook(settings.course_dir, lab)))
-    current, unreadable = read_submissions(settings.course_dir / "submitted", lab, THIS_TERM, release)
-    if not current and not unreadable:
+    notebooks = [(path, THIS_TERM) for path in lab_notebooks(settings.course_dir / "submitted", lab)]
+    if not notebooks:
         raise CourseError(f"{settings.course_dir / 'submitted'}: no */{lab}/{lab}.ipynb; run `labgrade collect {lab} ZIP` first")
-    earlier = []
+    this_term = len(notebooks)
     for past_dir in past:
-        for tree in submitted_trees(Path(past_dir)):
-            found, problems = read_submissions(tree, lab, str(tree.parent), release)
-            earlier += found
-            unreadable += problems
-
+        notebooks += [(path, str(tree.parent)) for tree in submitted_trees(Path(past_dir)) for path in lab_notebooks(tree, lab)]
+    read = read_submissions(notebooks, release)
+    current = [found for found, _ in read[:this_term] if found]
+    earlier = [found for found, _ in read[this_term:] if found]
+    unreadable = [problem for _, problem in read if problem]
     everyone = current + earlier
+
     boilerplate = boilerplate_hashes(release)
-    prints = [fingerprint(submission.code, boilerplate) for submission in everyone]
+    prints = [fingerprint(submission, boilerplate) for submission in everyone]
     found = similar_pairs([p.hashes for p in prints], len(current), threshold)
     pairs = [Pair(everyone[i], everyone[j], i_in_j, j_in_i) for i, j, i_in_j, j_in_i in found]
     sides = [highlighted(prints[i], prints[j]) for i, j, *_ in found[:MAX_SIDE_BY_SIDE]]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
+import io
 import json
 import re
 import shutil
@@ -13,12 +14,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
+from copydetect import CodeFingerprint, compare_files
 
 from autograde_fixtures import answered, released, solutions, submit
 from grading.cli import build_parser, main
 from grading.notebooks import parse_notebook, read_notebook
-from grading.similarity import Release, own_code
+from grading.similarity import (NOISE_CHARACTERS, THIS_TERM, Release, boilerplate_hashes, fingerprint, lab_notebooks,
+                                own_code, read_submissions)
 from grading.settings import CONFIG_FILE, load_course
 from labharness import ROOT
 from similarity_cohort import COMPACT, HONEST, LAB, STEP_BY_STEP, disguised_copy
@@ -202,6 +206,21 @@ def test_cells_with_odd_metadata_or_source_are_read_for_what_they_hold():
     code = own_code(parse_notebook(text, "odd.ipynb"), release)
     assert "kept = 'from a cell with a list for nbgrader'" in code and "also_kept" in code
     assert "12345" not in code and "a given cell" not in code
+
+
+def test_fingerprints_from_the_parallel_readers_are_copydetects_own(cohort):
+    settings, _, _ = cohort
+    release = Release.of(read_notebook(settings.course_dir / "release" / LAB / f"{LAB}.ipynb"))
+    notebooks = [(path, THIS_TERM) for path in lab_notebooks(settings.course_dir / "submitted", LAB)]
+    submissions = [found for found, _ in read_submissions(notebooks, release) if found]
+    boilerplate = boilerplate_hashes(release)
+    ours = [fingerprint(submission, boilerplate) for submission in submissions]
+    theirs = [CodeFingerprint("answer.py", NOISE_CHARACTERS, 1, boilerplate, language="python", fp=io.StringIO(s.code))
+              for s in submissions]
+    assert [p.hashes for p in ours] == [p.hashes for p in theirs]
+    for first, second in zip(ours[1:], theirs[1:]):
+        slices = compare_files(ours[0], first)[2], compare_files(theirs[0], second)[2]
+        assert all(np.array_equal(mine, copydetects) for mine, copydetects in zip(*slices))
 
 
 def past_term(folder: Path, answers: dict[str, str], students: list[str]) -> Path:
