@@ -58,11 +58,14 @@ CHECKS = ["print(X_design.shape)", "print(np.round(w_closed, 2))", "print(elemen
           "print(X_train.shape, y_train.shape)", "print(list(MODELS))", "print(init_network(2, 3)['W1'].shape)"]
 
 
-# The command as staff run it, in a process of its own, printing its peak memory (kB) last.
+# The command as staff run it, in a process of its own; last it prints the CPU seconds and peak memory
+# (kB) of that process and of its readers (one per core), which wall time on a busy machine does not show.
 COMMAND = """import resource, sys
 from grading.cli import main
 code = main(sys.argv[1:])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+    use = resource.getrusage(who)
+    print(use.ru_utime + use.ru_stime, use.ru_maxrss)
 sys.exit(code)"""
 
 
@@ -187,12 +190,13 @@ def main() -> None:
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", COMMAND, *arguments], cwd=ROOT, check=True, capture_output=True, text=True)
         seconds = time.perf_counter() - start
-        peak = int(done.stdout.split()[-1]) / 1024
+        main_cpu, main_kb, readers_cpu, readers_kb = map(float, done.stdout.split()[-4:])
         with open(now.course_dir / "reports" / f"similarity-{LAB}.csv", newline="", encoding="utf-8") as handle:
             scores = {frozenset((row["student_a"], row["student_b"])): float(row["score"]) for row in csv.DictReader(handle)}
         found = [scores[pair] for pair in planted if pair in scores]
         chance = [score for pair, score in scores.items() if pair not in planted]
-        print(f"labgrade similarity: {seconds:.1f} s wall, peak memory {peak:.0f} MB (target: under 60 s)")
+        print(f"labgrade similarity: {seconds:.1f} s wall (target: under 60 s); CPU {main_cpu:.1f} s in the main process, "
+              f"{readers_cpu:.1f} s in the readers; peak memory {main_kb / 1024:.0f} MB main, {readers_kb / 1024:.0f} MB a reader")
         print(f"pairs reported: {len(scores)}; planted copies found: {len(found)} of {len(planted)}"
               + (f", scoring {min(found):.2f} to {max(found):.2f}" if found else ""))
         print(f"other pairs (honest answers drawn from the same few per task): {len(chance)}"

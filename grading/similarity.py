@@ -236,10 +236,12 @@ def similarity_html(run: SimilarityRun, sides: list[tuple[str, str]]) -> str:
                      f"<td>{pair.score:.0%}</td><td>{pair.a_in_b:.0%}</td><td>{pair.b_in_a:.0%}</td></tr>")
     parts.append("</table>")
     if len(sides) < len(run.pairs):
-        parts.append(f'<p class="note">The first {len(sides)} pairs are shown side by side below; raise the threshold to see fewer.</p>')
+        parts.append(f'<p class="note">The first {len(sides)} pairs are shown side by side below; '
+                     "raise the threshold to see fewer.</p>")
     for number, (pair, (first, second)) in enumerate(zip(run.pairs, sides), start=1):
         parts += [
-            f'<h2 id="pair-{number}">{number}. {html.escape(pair.a.label)} and {html.escape(pair.b.label)}: {pair.score:.0%}</h2>',
+            f'<h2 id="pair-{number}">{number}. {html.escape(pair.a.label)} and {html.escape(pair.b.label)}: '
+            f"{pair.score:.0%}</h2>",
             '<div class="sides">',
             f"<div><h3>{html.escape(pair.a.label)}</h3><pre>{first}</pre></div>",
             f"<div><h3>{html.escape(pair.b.label)}</h3><pre>{second}</pre></div>",
@@ -256,7 +258,8 @@ def similarity_csv(pairs: list[Pair]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
     for pair in pairs:
-        writer.writerow([pair.a.student, pair.b.student, pair.b.term, f"{pair.score:.2f}", f"{pair.a_in_b:.2f}", f"{pair.b_in_a:.2f}"])
+        shares = (pair.score, pair.a_in_b, pair.b_in_a)
+        writer.writerow([pair.a.student, pair.b.student, pair.b.term, *(f"{share:.2f}" for share in shares)])
     return out.getvalue()
 
 
@@ -307,7 +310,8 @@ def write_similarity(settings: CourseSettings, lab: str, past: list[str | Path],
     release = Release.of(read_notebook(released_notebook(settings.course_dir, lab)))
     notebooks = [(path, THIS_TERM) for path in lab_notebooks(settings.course_dir / "submitted", lab)]
     if not notebooks:
-        raise CourseError(f"{settings.course_dir / 'submitted'}: no */{lab}/{lab}.ipynb; run `labgrade collect {lab} ZIP` first")
+        raise CourseError(f"{settings.course_dir / 'submitted'}: no */{lab}/{lab}.ipynb; "
+                          f"run `labgrade collect {lab} ZIP` first")
     this_term = len(notebooks)
     for past_dir in past:
         notebooks += [(path, str(tree.parent)) for tree in submitted_trees(Path(past_dir)) for path in lab_notebooks(tree, lab)]
