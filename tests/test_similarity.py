@@ -80,7 +80,7 @@ def pair_names(rows: list[dict]) -> set[frozenset[str]]:
 @pytest.fixture(scope="module")
 def cohort(tmp_path_factory):
     """Three students working alone, a disguised copy of one, a hostile copy of another, two who hand in
-    only the starter code, two who wrote the same two lines and nothing else, and a broken notebook."""
+    only the starter code, two who wrote the same two lines and nothing else, and two broken notebooks."""
     settings = course_folder(tmp_path_factory.mktemp("similarity") / "course")
     for student, answers in HONEST.items():
         submit(settings, student, answered(settings, answers, LAB), lab=LAB)
@@ -92,6 +92,7 @@ def cohort(tmp_path_factory):
     for student in ("one_task", "one_task_too"):
         submit(settings, student, only(settings, {"gradient": solutions(LAB)["gradient"]}), lab=LAB)
     submit(settings, "broken", '{"cells": [', lab=LAB)
+    submit(settings, "nested", "[" * 100_000 + "]" * 100_000, lab=LAB)  # deeper than Python's JSON parser goes
     rows = similarity(settings)
     return settings, rows, settings.course_dir / "reports" / f"similarity-{LAB}.html"
 
@@ -157,10 +158,11 @@ def test_the_page_shows_both_sides_with_the_shared_code_marked(cohort):
     assert 'delta1 = delta2[:, None] * params["w2"][None, :] * (1 - act * act)' in shown  # the copier's
 
 
-def test_a_broken_notebook_is_listed_and_the_rest_still_compared(cohort, capsys):
+def test_broken_notebooks_are_listed_and_the_rest_still_compared(cohort, capsys):
     settings, rows, page = cohort
-    broken = settings.course_dir / "submitted" / "broken" / LAB / f"{LAB}.ipynb"
-    assert f"{broken}: not a notebook" in page.read_text(encoding="utf-8")
+    broken, nested = (settings.course_dir / "submitted" / student / LAB / f"{LAB}.ipynb" for student in ("broken", "nested"))
+    assert f"{broken}: not a notebook: invalid JSON" in page.read_text(encoding="utf-8")
+    assert f"{nested}: not a notebook: its JSON is nested too deeply" in page.read_text(encoding="utf-8")
     assert rows  # the others were compared
     similarity(settings)
     assert f"left out: {broken}: not a notebook" in capsys.readouterr().out
