@@ -90,6 +90,24 @@ def cmd_report(settings: CourseSettings, args) -> int:
     return 0
 
 
+def cmd_similarity(settings: CourseSettings, args) -> int:
+    from .similarity import write_similarity
+
+    print(write_similarity(settings, args.lab, past=args.past, threshold=args.threshold).describe())
+    return 0
+
+
+def share(text: str) -> float:
+    """A threshold given on the command line: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share between 0 and 1 (0.5 is half)")
+    return value
+
+
 def cmd_demo(settings: CourseSettings, args) -> int:
     from .demo import run_demo
 
@@ -147,6 +165,14 @@ def build_parser() -> argparse.ArgumentParser:
     report = verb("report", cmd_report, "one self-contained HTML page with plots of the marks, for staff")
     report.add_argument("--marks", metavar="FILE", help="the breakdown `labgrade marks` wrote (default: marks.csv)")
     report.add_argument("--out", metavar="FILE", help="page to write (default: reports/report.html)")
+
+    similarity = verb("similarity", cmd_similarity,
+                      "pairs of students whose answers to a lab are alike, as evidence for a person (changes no mark)")
+    similarity.add_argument("lab")
+    similarity.add_argument("--past", action="append", default=[], metavar="DIR",
+                            help="a past term to compare with: its course folder, or a folder of them (repeatable)")
+    similarity.add_argument("--threshold", type=share, default=0.6, metavar="SHARE",
+                            help="report pairs with at least this share of one's code in the other's (default: %(default)s)")
 
     demo = verb("demo", cmd_demo, "run the whole pipeline on a synthetic cohort in a scratch course folder")
     demo.add_argument("--out", default="demo-course", metavar="DIR", help="scratch course folder (default: demo-course)")

@@ -94,15 +94,18 @@ def lab_tests(settings: CourseSettings, lab: str) -> LabTests:
     return LabTests(order, tests)
 
 
-def page(title: str, body: str) -> str:
+def page(title: str, body: str, style: str = "") -> str:
+    """A self-contained page; its policy lets no script run and nothing load, whatever text slipped in."""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: .3rem .6rem; text-align: left; }}
 .pass {{ color: #1a7f37; font-weight: bold; }} .fail {{ color: #c62828; font-weight: bold; }}
 .cell {{ border-left: 4px solid #ccc; margin: 1rem 0; padding-left: .8rem; }} .test {{ border-color: #6a8fd0; }}
 pre {{ overflow-x: auto; }} .note {{ color: #555; }}
+{style}
 </style></head><body>
 {body}
 </body></html>

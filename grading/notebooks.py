@@ -36,6 +36,8 @@ def parse_notebook(text: str, path) -> nbformat.NotebookNode:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise CourseError(f"{path}: not a notebook: invalid JSON at line {error.lineno}: {error.msg}") from None
+    except RecursionError:  # a hostile file nests lists in lists deeper than the parser goes
+        raise CourseError(f"{path}: not a notebook: its JSON is nested too deeply to read") from None
     if not isinstance(data, dict) or data.get("nbformat") != 4:
         found = data.get("nbformat") if isinstance(data, dict) else type(data).__name__
         raise CourseError(f"{path}: not an nbformat 4 notebook (nbformat is {found!r})")
