@@ -32,6 +32,7 @@ from . import worker
 from .collect import Lab, pick_notebook, released_fingerprints
 from .files import scratch_folder, write_atomically
 from .release import released_notebook, source_notebook
+from .review import apply_to_gradebook
 from .sandbox import Limits, find_sandbox, require
 from .settings import CourseError, CourseSettings
 from .timestamps import read_submission_time
@@ -189,6 +190,7 @@ def record(settings: CourseSettings, lab: str, job_timestamp: str | None, result
             comment = gb.find_comment(grade_id, lab, lab, result.student)
             comment.auto_comment = None if answered else "No response."
         gb.db.commit()
+    apply_to_gradebook(settings, lab, [result.student])  # staff's review decisions on this submission, if any
     write_atomically(folder / STATE_FILE, json.dumps({"key": result.key, "engine": ENGINE}))
 
 

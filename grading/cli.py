@@ -69,7 +69,8 @@ def cmd_marks(settings: CourseSettings, args) -> int:
     from .marks import write_marks
 
     run = write_marks(settings, args.gradecenter, out=args.out, tab=args.format == "tab",
-                      create_missing=args.create_missing, include_flagged=args.include_flagged)
+                      create_missing=args.create_missing, include_flagged=args.include_flagged,
+                      changes_only=args.changes_only)
     print(run.describe())
     return 0
 
@@ -106,6 +107,25 @@ def share(text: str) -> float:
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a share between 0 and 1 (0.5 is half)")
     return value
+
+
+def cmd_review(settings: CourseSettings, args) -> int:
+    from .review import decide, flagged_listing, student_report
+
+    settings.require_lab(args.lab)
+    action = "accept" if args.accept else "set" if args.set else "zero" if args.zero else None
+    if action is None:
+        if args.note or args.by:
+            raise CourseError("--note and --by go with a decision: --accept, --set TASK POINTS or --zero all")
+        print("\n\n".join(student_report(settings, args.lab, student) for student in args.students)
+              if args.students else flagged_listing(settings, args.lab))
+        return 0
+    if not args.students:
+        raise CourseError(f"a decision names the student(s) it is about: labgrade review {args.lab} STUDENT ... --{action} ...")
+    task, points = args.set or (None, None)
+    for student in args.students:
+        print(f"{student} {args.lab}: " + decide(settings, args.lab, student, action, args.note, args.by, task, points).describe())
+    return 0
 
 
 def cmd_demo(settings: CourseSettings, args) -> int:
@@ -157,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     marks.add_argument("--create-missing", action="store_true",
                        help="let the upload create configured columns missing from the download (Blackboard makes them text, 0 points)")
     marks.add_argument("--include-flagged", action="store_true", help="upload students whose work needs review too")
+    marks.add_argument("--changes-only", action="store_true",
+                       help="the upload holds only students whose marks changed since the last run (its marks.csv)")
 
     feedback = verb("feedback", cmd_feedback, "per-student HTML feedback for a lab: answers, visible tests, points per task")
     feedback.add_argument("lab")
@@ -173,6 +195,16 @@ def build_parser() -> argparse.ArgumentParser:
                             help="a past term to compare with: its course folder, or a folder of them (repeatable)")
     similarity.add_argument("--threshold", type=share, default=0.6, metavar="SHARE",
                             help="report pairs with at least this share of one's code in the other's (default: %(default)s)")
+
+    review = verb("review", cmd_review, "flagged submissions of a lab; one student's changes and results; a decision, recorded")
+    review.add_argument("lab")
+    review.add_argument("students", nargs="*", metavar="STUDENT", help="show these students (or decide on them)")
+    decision = review.add_mutually_exclusive_group()
+    decision.add_argument("--accept", action="store_true", help="the autograde stands; the flag is cleared")
+    decision.add_argument("--set", nargs=2, metavar=("TASK", "POINTS"), help="set one task's points (a test cell's grade id)")
+    decision.add_argument("--zero", choices=["all"], help="every task scores 0 (e.g. an academic-misconduct outcome)")
+    review.add_argument("--note", metavar="TEXT", help="why: required with a decision, kept in reviews.jsonl")
+    review.add_argument("--by", metavar="NAME", help="who decided (default: the OS user)")
 
     demo = verb("demo", cmd_demo, "run the whole pipeline on a synthetic cohort in a scratch course folder")
     demo.add_argument("--out", default="demo-course", metavar="DIR", help="scratch course folder (default: demo-course)")

@@ -26,6 +26,7 @@ from .mitigations import read_mitigations
 from .autograde import test_records
 from .notebooks import HIDDEN_FAILURE, grade_cells, nbgrader_meta, read_notebook
 from .release import released_notebook
+from .review import standings
 from .settings import CourseError, CourseSettings
 
 PASSED, NOT_ANSWERED, FAILED_VISIBLE, FAILED_HIDDEN, DID_NOT_RUN = (
@@ -112,10 +113,17 @@ pre {{ overflow-x: auto; }} .note {{ color: #555; }}
 """
 
 
+def outcome_of(task: TaskScore, records: dict) -> Outcome:
+    """The judge's outcome for a task; from its points alone when the judge's records are gone."""
+    if records:
+        return task_outcome(records.get(task.name))
+    return Outcome(PASSED) if task.passed else task_outcome(None)
+
+
 def student_page(settings: CourseSettings, lab: str, username: str, name: str, tests: LabTests, tasks: list[TaskScore],
-                 result, autograded, records: dict) -> str:
+                 result, autograded, records: dict, reviewed: set[str] = frozenset()) -> str:
     """The feedback page; ``autograded`` is the executed notebook (None if there is none), ``records``
-    the judge's record of each test."""
+    the judge's record of each test, ``reviewed`` the tasks whose points staff set on review ("*": all)."""
     scores = {task.name: task for task in tasks}
     answers = solution_cells_any(autograded) if autograded is not None else {}
     attempt = result.attempt
@@ -134,18 +142,18 @@ def student_page(settings: CourseSettings, lab: str, username: str, name: str, t
         if task is None:
             parts.append(f"<tr><td>{html.escape(grade_id)}</td><td>not graded</td><td></td></tr>")
             continue
-        kind = PASSED if task.passed else task_outcome(records.get(grade_id)).kind
-        verdict = f'<span class="{"pass" if task.passed else "fail"}">{html.escape(kind)}</span>'
-        parts.append(f"<tr><td>{html.escape(grade_id)}</td><td>{verdict}</td><td>{shown(task.score)} / {shown(task.max_score)}</td></tr>")
+        outcome = outcome_of(task, records)
+        verdict = f'<span class="{"pass" if outcome.kind == PASSED else "fail"}">{html.escape(outcome.kind)}</span>'
+        note = " (set by course staff on review)" if grade_id in reviewed or "*" in reviewed else ""
+        parts.append(f"<tr><td>{html.escape(grade_id)}</td><td>{verdict}</td><td>{shown(task.score)} / {shown(task.max_score)}{note}</td></tr>")
     parts += ["</table>", "<h2>Your answers and the tests</h2>"]
     for grade_id in tests.order:
         if grade_id in tests.released:
             task = scores.get(grade_id)
             parts.append(f'<div class="cell test"><h3>Test {html.escape(grade_id)}</h3>{code_html(tests.released[grade_id].source)}')
             if task is not None:
-                outcome = task_outcome(records.get(grade_id)) if not task.passed else Outcome(PASSED)
-                kind = "pass" if task.passed else "fail"
-                parts.append(f'<p class="{kind}">{html.escape(outcome.sentence())}</p>')
+                outcome = outcome_of(task, records)
+                parts.append(f'<p class="{"pass" if outcome.kind == PASSED else "fail"}">{html.escape(outcome.sentence())}</p>')
             parts.append("</div>")
         else:
             answer = answers.get(grade_id)
@@ -180,6 +188,7 @@ def write_feedback(settings: CourseSettings, lab: str, students: list[str] | Non
     tests = lab_tests(settings, lab)
     gradebook = read_gradebook(settings)
     mitigations = read_mitigations(settings)
+    decided = {student: standing for student, standing in standings(settings, lab).items() if standing.current}
     run = FeedbackRun(lab)
     for username in sorted(students or [user for user, graded_lab in gradebook.attempts if graded_lab == lab]):
         key = (username, lab)
@@ -193,7 +202,8 @@ def write_feedback(settings: CourseSettings, lab: str, students: list[str] | Non
         last, first = gradebook.names.get(username, ("", ""))
         name = f"{first} {last}".strip() or username
         records = test_records(settings.course_dir, username, lab)
-        text = student_page(settings, lab, username, name, tests, gradebook.tasks[key], result, autograded, records)
+        reviewed = set(decided[username].points()) if username in decided else set()
+        text = student_page(settings, lab, username, name, tests, gradebook.tasks[key], result, autograded, records, reviewed)
         path = Path(course.format_path(course.feedback_directory, username, lab)) / f"{lab}.html"
         write_atomically(path, text)
         run.written.append(path)

@@ -451,6 +451,7 @@ class MarksRun:
     upload: Path
     breakdown: Path
     uploaded: int
+    changed: list | None = None  # changes.StudentChange since the last run (None: this is the first)
 
     def describe(self) -> str:
         sheet = self.sheet
@@ -473,6 +474,9 @@ class MarksRun:
                 lines += [f"  {s.username}: " + ("; ".join(s.flags) if title.startswith("needs") else f"{s.first_name} {s.last_name}".strip())
                           for s in students]
         lines += [f"note: {notice}" for notice in sheet.notices]
+        if self.changed is not None:
+            lines.append(f"changed since the last run: {len(self.changed)} student(s)")
+            lines += [f"  {change.username}: {line}" for change in self.changed for line in change.lines]
         lines += [f"upload file  {self.upload}", f"breakdown    {self.breakdown}"]
         return "\n".join(lines)
 
@@ -489,22 +493,39 @@ def latest_download(path: str | Path) -> Path:
 
 
 def write_marks(settings: CourseSettings, gradecenter: str | Path, out: str | Path | None = None, tab: bool = False,
-                create_missing: bool = False, include_flagged: bool = False) -> MarksRun:
-    """`labgrade marks`: the upload file and marks.csv from the gradebook and a Grade Center download."""
-    from .autograde import review_flags
+                create_missing: bool = False, include_flagged: bool = False, changes_only: bool = False) -> MarksRun:
+    """`labgrade marks`: the upload file and marks.csv from the gradebook and a Grade Center download;
+    what changed since the last run (its marks.csv), and with ``changes_only`` an upload of just those."""
+    from .changes import changes, read_baseline
     from .gradecenter import read_grade_center
     from .mitigations import read_mitigations
+    from .review import outstanding_flags
 
     center = read_grade_center(latest_download(gradecenter))
     mitigations = read_mitigations(settings)
     gradebook = read_gradebook(settings)
-    review = {lab: review_flags(settings.course_dir, lab) for lab in settings.labs if lab in gradebook.max_scores}
+    review = {lab: outstanding_flags(settings, lab) for lab in settings.labs if lab in gradebook.max_scores}
     sheet = mark_sheet(settings, center, gradebook, mitigations, review)
     headers = upload_headers(settings, center, [*sheet.labs, "labs_total", "module"], create_missing, sheet.notices)
     rows = upload_rows(sheet, center, headers, include_flagged)
     sheet.notices += stale_cells(sheet, rows, headers)
+    breakdown = settings.course_dir / "marks.csv"
+    baseline, now = read_baseline(breakdown), breakdown_rows(sheet, settings, include_flagged)
+    changed = None if baseline is None else changes(baseline, now, review_notes(settings, sheet.labs))
+    if changes_only:
+        if changed is None:
+            raise CourseError(f"{breakdown}: no earlier run to compare with; run `labgrade marks` without --changes-only first")
+        moved = {change.username for change in changed}
+        rows = [row for row in rows if row["Username"] in moved]
     upload = Path(out) if out else settings.course_dir / ("upload.xls" if tab else "upload.csv")
     write_upload(upload, ["Username", *headers.values()], rows, tab)
-    breakdown = settings.course_dir / "marks.csv"
-    write_breakdown(breakdown, breakdown_rows(sheet, settings, include_flagged))
-    return MarksRun(center.path, sheet, upload, breakdown, len(rows))
+    write_breakdown(breakdown, now)
+    return MarksRun(center.path, sheet, upload, breakdown, len(rows), changed)
+
+
+def review_notes(settings: CourseSettings, labs: list[str]) -> dict[tuple[str, str], str]:
+    """(student, lab) -> the latest review decision standing on that submission, in words."""
+    from .review import standings
+
+    return {(student, lab): standing.current[-1].describe()
+            for lab in labs for student, standing in standings(settings, lab).items() if standing.current}
