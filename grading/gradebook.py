@@ -46,7 +46,8 @@ def describe(url: str) -> str:
 
 
 def cannot_open(settings: CourseSettings, url: str, error: Exception) -> CourseError:
-    reason = " ".join(str(getattr(error, "orig", None) or error).split())  # the driver's own words, on one line
+    """The error staff see: the setting, the URL without its password, and why, in the driver's words."""
+    reason = " ".join(str(getattr(error, "orig", None) or error).split())  # on one line
     for secret in sorted(passwords(url), key=len, reverse=True):
         reason = reason.replace(secret, "***")
     hint = f" (a gradebook URL looks like {EXAMPLES})" if isinstance(error, NOT_A_URL) else ""

@@ -3,8 +3,8 @@
 Standard library only: they run with the system's Python before the venv exists. A missing package
 is installed with apt-get when run as root, or through ``sudo -n`` where that needs no password;
 otherwise the step stops with the one command to run. Each step keeps its own rules as a pure
-``decide`` function returning a :class:`Step`; :func:`carry_out` probes nothing itself, it runs the
-step's commands and asks the step again.
+``decide`` function returning a :class:`Step`; :func:`carry_out` runs the step's commands, then
+probes and decides again to see whether they worked.
 """
 
 from __future__ import annotations
