@@ -7,6 +7,7 @@ import csv
 import io
 import shutil
 
+import markfixtures
 import nbformat
 import pytest
 import sqlalchemy
@@ -18,7 +19,7 @@ from nbgrader.api import Gradebook
 from postgres_server import PostgresMissing, PostgresServer
 
 from grading.cli import main
-from grading.settings import CONFIG_FILE, load_course
+from grading.settings import load_course
 
 LAB = "lab1"
 COHORT = [
@@ -48,13 +49,9 @@ def postgres():
     server.stop()
 
 
-def course(folder, db_url=None):
-    """A course folder with the real settings and lab 1's source; on PostgreSQL when ``db_url`` is given."""
-    folder.mkdir()
-    settings = (ROOT / CONFIG_FILE).read_text(encoding="utf-8")
-    (folder / CONFIG_FILE).write_text(settings + (f"\nc.CourseDirectory.db_url = {db_url!r}\n" if db_url else ""), encoding="utf-8")
-    shutil.copytree(ROOT / "source" / LAB, folder / "source" / LAB)
-    return folder
+def on_server(folder, db_url):
+    """A course folder with the real settings, its gradebook at ``db_url``."""
+    return markfixtures.make_course(folder, f"c.CourseDirectory.db_url = {db_url!r}").course_dir
 
 
 def labgrade(folder, *arguments):
@@ -89,7 +86,8 @@ def gradebook_contents(url):
 def test_every_stage_on_postgresql_writes_what_it_writes_on_sqlite(postgres, tmp_path):
     (tmp_path / "sqlite").mkdir()
     on_sqlite = make_course(tmp_path / "sqlite").course_dir  # generate_assignment, as release runs it
-    on_postgres = course(tmp_path / "postgres", postgres.database("labgrade_stages"))
+    on_postgres = on_server(tmp_path / "postgres", postgres.database("labgrade_stages"))
+    shutil.copytree(ROOT / "source" / LAB, on_postgres / "source" / LAB)
     labgrade(on_postgres, "release", LAB)  # with its checks, graded in a scratch course of its own
     for folder in (on_sqlite, on_postgres):
         run_stages_after_release(folder)
@@ -120,7 +118,7 @@ def test_wrong_credentials_or_database_are_a_clear_error_naming_the_setting_with
     url = postgres.database(f"labgrade_{mistake}")
     password = sqlalchemy.make_url(url).password
     wrong = url.replace(password, "wrong-secret") if mistake == "password" else url + "_missing"
-    folder = course(tmp_path / "course", wrong)
+    folder = on_server(tmp_path / "course", wrong)
     (tmp_path / "gradecenter.csv").write_bytes(grade_center_bytes(COHORT))
     assert main(["--course-dir", str(folder), "roster", str(tmp_path / "gradecenter.csv")]) == 2
     error = capsys.readouterr().err
@@ -129,7 +127,7 @@ def test_wrong_credentials_or_database_are_a_clear_error_naming_the_setting_with
 
 
 def test_marks_on_an_empty_postgresql_database_says_there_is_no_gradebook_yet(postgres, tmp_path, capsys):
-    folder = course(tmp_path / "course", postgres.database("labgrade_empty"))
+    folder = on_server(tmp_path / "course", postgres.database("labgrade_empty"))
     (tmp_path / "gradecenter.csv").write_bytes(grade_center_bytes(COHORT))
     assert main(["--course-dir", str(folder), "marks", str(tmp_path / "gradecenter.csv")]) == 2
     assert "labgrade_empty: no gradebook yet; autograde the labs first" in capsys.readouterr().err
