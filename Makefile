@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: setup sandbox demo test release benchmarks clean
+.PHONY: setup sandbox suite-packages demo test release benchmarks clean
 
 setup: $(READY)
 
@@ -20,11 +20,16 @@ $(READY): requirements.txt pyproject.toml
 sandbox:
 	$(PYTHON) -m grading.sandbox_setup
 
+# The other system packages the test suite needs (grading/suite_packages.py: PostgreSQL's server), installed
+# if missing and possible; `make demo` needs none of them.
+suite-packages:
+	$(PYTHON) -m grading.suite_packages
+
 demo: setup
 	-$(PYTHON) -m grading.sandbox_setup
 	$(BIN)/labgrade demo
 
-test: setup sandbox
+test: setup sandbox suite-packages
 	$(BIN)/pytest -n auto --durations=10
 
 release: setup

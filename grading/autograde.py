@@ -26,11 +26,12 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import MissingEntry
 
 from . import worker
 from .collect import Lab, pick_notebook, released_fingerprints
 from .files import scratch_folder, write_atomically
+from .gradebook import describe, open_gradebook
 from .release import released_notebook, source_notebook
 from .review import apply_to_gradebook
 from .sandbox import Limits, find_sandbox, require
@@ -111,17 +112,13 @@ def find_notebook(folder: Path, lab: Lab) -> tuple[Path | None, list[str]]:
 
 
 def graded_in_gradebook(settings: CourseSettings, lab: str) -> set[str]:
-    with Gradebook(settings.gradebook_url, _course_id(settings)) as gb:
+    with open_gradebook(settings) as gb:
         try:
             return {s.student.id for s in gb.find_assignment(lab).submissions}
         except MissingEntry:
             raise CourseError(
-                f"{settings.course_dir / 'gradebook.db'}: no {lab} in the gradebook; run `labgrade release {lab}` first"
+                f"{describe(settings.gradebook_url)}: no {lab} in the gradebook; run `labgrade release {lab}` first"
             ) from None
-
-
-def _course_id(settings: CourseSettings) -> str:
-    return settings.nbgrader_config().CourseDirectory.get("course_id", "") or ""
 
 
 @dataclass
@@ -174,14 +171,14 @@ def record(settings: CourseSettings, lab: str, job_timestamp: str | None, result
     write_atomically(folder / LOG_FILE, "\n".join([*(f"note: {note}" for note in notes), *result.log]) + "\n")
     write_atomically(folder / FLAGS_FILE, json.dumps(result.flags, indent=1))
     write_atomically(folder / TESTS_FILE, json.dumps(result.tests, indent=1))
-    with Gradebook(settings.gradebook_url, _course_id(settings)) as gb:
+    with open_gradebook(settings) as gb:
         gb.update_or_create_student(result.student)
         timestamp = datetime.fromisoformat(job_timestamp) if job_timestamp else None
         if timestamp:
             gb.update_or_create_submission(lab, result.student, timestamp=timestamp)
         else:
             gb.update_or_create_submission(lab, result.student)
-    with Gradebook(settings.gradebook_url, _course_id(settings)) as gb:
+    with open_gradebook(settings) as gb:
         for grade_id, points in result.points.items():
             grade = gb.find_grade(grade_id, lab, lab, result.student)
             grade.auto_score = float(Decimal(points))

@@ -28,7 +28,7 @@ from .notebooks import answer_code, read_notebook, solution_cells
 from .release import generate, labs_with_source, released_notebook, source_notebook
 from .report import write_report
 from .roster import import_roster
-from .settings import CONFIG_FILE, CourseError, CourseSettings, load_course
+from .settings import CONFIG_FILE, CourseError, CourseSettings, copy_settings
 
 # What a student did in one lab; every lab sees every outcome once cohorts have eight students or more.
 OUTCOMES = ("correct", "partial", "correct", "empty", "partial", "missing", "correct", "late")
@@ -98,10 +98,9 @@ def prepare_course(settings: CourseSettings, out: Path, labs: list[str]) -> Cour
             raise CourseError(f"{out}: exists and is not a demo course folder; choose another --out")
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    shutil.copy2(settings.course_dir / CONFIG_FILE, out / CONFIG_FILE)
+    course = copy_settings(settings, out)  # the synthetic cohort never reaches the course's own gradebook
     for lab in labs:
         shutil.copytree(settings.course_dir / "source" / lab, out / "source" / lab)
-    course = load_course(out)
     for lab in labs:
         generate(course, lab)
     return course

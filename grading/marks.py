@@ -193,26 +193,18 @@ class GradebookMarks:
     tasks: dict[tuple[str, str], list[TaskScore]]
 
 
-def existing_gradebook_url(settings: CourseSettings) -> str:
-    """nbgrader's database for the course; refuses to create an empty one where none exists yet."""
-    url = settings.gradebook_url
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        raise CourseError(f"{url.removeprefix('sqlite:///')}: no gradebook yet; autograde the labs first")
-    return url
-
-
 def read_gradebook(settings: CourseSettings) -> GradebookMarks:
-    from nbgrader.api import Gradebook
+    from .gradebook import describe, open_gradebook
 
     data = GradebookMarks({}, {}, {}, {})
-    with Gradebook(existing_gradebook_url(settings)) as gradebook:
+    with open_gradebook(settings, existing=True) as gradebook:
         for student in gradebook.students:
             data.names[student.id] = (student.last_name or "", student.first_name or "")
         for assignment in gradebook.assignments:
             if assignment.name not in settings.lab_dates:
                 continue
             if not assignment.max_score:
-                raise CourseError(f"{gradebook.db_url}: {assignment.name} has no graded test cells (maximum score 0)")
+                raise CourseError(f"{describe(settings.gradebook_url)}: {assignment.name} has no graded test cells (maximum score 0)")
             data.max_scores[assignment.name] = as_fraction(assignment.max_score)
             for submission in assignment.submissions:
                 grades = [grade for notebook in submission.notebooks for grade in notebook.grades]

@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.apps import NbGraderAPI
 
+from .gradebook import check_gradebook
 from .notebooks import (
     HIDDEN_BEGIN,
     HIDDEN_END,
@@ -26,7 +27,7 @@ from .notebooks import (
     region_lines,
     solution_cells,
 )
-from .settings import CONFIG_FILE, CourseError, CourseSettings, load_course
+from .settings import CourseError, CourseSettings, copy_settings, load_course
 
 
 @dataclass
@@ -58,6 +59,7 @@ def labs_with_source(settings: CourseSettings) -> list[str]:
 def generate(settings: CourseSettings, lab: str) -> Path:
     """Run nbgrader generate_assignment for one lab into ``release/``; return the released notebook."""
     source_notebook(settings, lab)
+    check_gradebook(settings)  # generate_assignment records the lab there
     api = NbGraderAPI(config=settings.nbgrader_config())
     result = api.generate_assignment(lab, force=True, create=True)
     if not result["success"]:
@@ -67,9 +69,9 @@ def generate(settings: CourseSettings, lab: str) -> Path:
 
 def generate_elsewhere(settings: CourseSettings, lab: str, workdir: Path) -> Path:
     """Generate a lab in a scratch copy of the course, leaving ``release/`` and the gradebook alone."""
-    shutil.copy2(settings.course_dir / CONFIG_FILE, workdir / CONFIG_FILE)
+    scratch = copy_settings(settings, workdir)
     shutil.copytree(settings.course_dir / "source" / lab, workdir / "source" / lab)
-    return generate(load_course(workdir), lab)
+    return generate(scratch, lab)
 
 
 def check_text(source_path: Path, released_path: Path) -> list[str]:

@@ -12,8 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.api import Gradebook
-
+from .gradebook import open_gradebook
 from .gradecenter import read_grade_center
 from .settings import CourseError, CourseSettings
 
@@ -80,7 +79,7 @@ def import_roster(settings: CourseSettings, path: str | Path) -> RosterImport:
     """Add new students and update the names and IDs of known ones; nobody is removed."""
     students = read_roster(path)
     result = RosterImport(Path(path))
-    with Gradebook(settings.gradebook_url) as gradebook:
+    with open_gradebook(settings) as gradebook:
         known = {student.id: student for student in gradebook.students}
         for student in students:
             fields = {"first_name": student.first_name, "last_name": student.last_name, "lms_user_id": student.student_id}
@@ -100,7 +99,7 @@ def import_roster(settings: CourseSettings, path: str | Path) -> RosterImport:
 
 def roster_usernames(settings: CourseSettings) -> dict[str, str]:
     """Usernames in the gradebook with each student's full name; empty when no roster was imported."""
-    with Gradebook(settings.gradebook_url) as gradebook:
+    with open_gradebook(settings) as gradebook:
         return {
             student.id: " ".join(part for part in (student.first_name, student.last_name) if part)
             for student in gradebook.students

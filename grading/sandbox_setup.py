@@ -2,22 +2,22 @@
 
 Run with the system's Python before the venv exists (standard library only): ``python3 -m
 grading.sandbox_setup``. Present and working, it does nothing. Missing on Debian or Ubuntu, it
-installs the package ``bubblewrap`` with apt-get when run as root, or through ``sudo -n`` where that
-needs no password. Otherwise, or when bubblewrap is there but this kernel or container will not let
-it make a sandbox, it says why and the one command to run, and exits 1. ``decide`` holds the rules;
-``main`` only probes the machine and carries them out.
+installs the package ``bubblewrap`` (see system_packages.py). Otherwise, or when bubblewrap is there
+but this kernel or container will not let it make a sandbox, it says why and the one command to run,
+and exits 1. ``decide`` holds the rules; ``main`` only probes the machine and carries them out.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from .system_packages import Installer, Step, carry_out, install, install_command, probe_installer
 
 PACKAGE = "bubblewrap"
-INSTALL = ["apt-get", "install", "-y", "-qq", PACKAGE]
+INSTALL = install_command([PACKAGE])
 # The smallest sandbox autograde's needs: its own PID, network and mount namespaces.
 PROBE = ["bwrap", "--unshare-pid", "--unshare-net", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"]
 
@@ -29,19 +29,8 @@ class Machine:
     linux: bool
     bwrap: bool  # the command is on PATH
     works: bool  # and it made a sandbox
-    root: bool
-    sudo: bool  # sudo -n works (no password needed)
-    apt: bool
+    installer: Installer
     why: str = ""  # what bubblewrap said when it failed
-
-
-@dataclass
-class Step:
-    """What to do: commands to run (each a list), then whether the sandbox is ready, and what to say."""
-
-    commands: list[list[str]] = field(default_factory=list)
-    ready: bool = False
-    message: str = ""
 
 
 def decide(machine: Machine) -> Step:
@@ -55,14 +44,7 @@ def decide(machine: Machine) -> Step:
                     "this kernel or container forbids unprivileged user namespaces. Allow them "
                     "(`sudo sysctl -w kernel.unprivileged_userns_clone=1`, or on Ubuntu 24.04 "
                     "`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`), or grade on another machine")
-    if not machine.apt:
-        return Step(message=f"bubblewrap is missing and this is not Debian or Ubuntu: install the package "
-                    f"'{PACKAGE}' with your system's package manager")
-    if machine.root or machine.sudo:
-        prefix = [] if machine.root else ["sudo", "-n"]
-        return Step(commands=[[*prefix, "apt-get", "update", "-qq"], [*prefix, *INSTALL]],
-                    message="installing bubblewrap (the sandbox student code is graded in)")
-    return Step(message=f"bubblewrap is missing; install it with: sudo apt-get install -y {PACKAGE}")
+    return install([PACKAGE], machine.installer, "the sandbox student code is graded in")
 
 
 def probe() -> Machine:
@@ -72,22 +54,11 @@ def probe() -> Machine:
     if bwrap:
         done = subprocess.run(PROBE, capture_output=True, text=True)
         works, why = done.returncode == 0, done.stderr
-    sudo = shutil.which("sudo") is not None and subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0
-    return Machine(linux, bwrap, works, os.geteuid() == 0, sudo, shutil.which("apt-get") is not None, why)
+    return Machine(linux, bwrap, works, probe_installer(), why)
 
 
 def main() -> int:
-    step = decide(probe())
-    print(f"make sandbox: {step.message}", flush=True)
-    if step.commands:
-        environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for command in step.commands:
-            if subprocess.run(command, env=environment).returncode != 0:
-                print(f"make sandbox: `{' '.join(command)}` failed", file=sys.stderr)
-                return 1
-        step = decide(probe())
-        print(f"make sandbox: {step.message}", flush=True)
-    return 0 if step.ready else 1
+    return carry_out("make sandbox", lambda: decide(probe()))
 
 
 if __name__ == "__main__":

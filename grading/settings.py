@@ -17,6 +17,8 @@ from traitlets import Dict, Integer, Unicode, Union
 from traitlets.config import Config, Configurable
 from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
 
+from .files import write_atomically
+
 CONFIG_FILE = "nbgrader_config.py"
 LAB_NAME = re.compile(r"lab([1-9][0-9]*)")
 TOTAL_COLUMNS = ("labs_total", "assignment", "module")
@@ -106,6 +108,16 @@ def read_config_file(course_dir: Path) -> Config:
         raise CourseError(f"{path}: {error}") from error
     except Exception as error:  # a syntax or name error in the settings file itself
         raise CourseError(f"{path}: cannot be read: {type(error).__name__}: {error}") from error
+
+
+def copy_settings(settings: CourseSettings, folder: Path) -> CourseSettings:
+    """Give a scratch course (release's checks, the demo) the course's settings, but a SQLite gradebook of
+    its own: wherever the course's db_url points, work in the scratch course never reaches it."""
+    folder = Path(folder).resolve()
+    own = f"sqlite:///{folder / 'gradebook.db'}"
+    text = (settings.course_dir / CONFIG_FILE).read_text(encoding="utf-8")
+    write_atomically(folder / CONFIG_FILE, f"{text}\n# A scratch copy of the course: its own gradebook.\nc.CourseDirectory.db_url = {own!r}\n")
+    return load_course(folder)
 
 
 def load_course(course_dir: str | Path = ".") -> CourseSettings:

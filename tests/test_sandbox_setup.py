@@ -4,10 +4,12 @@ import subprocess
 
 import pytest
 
-from grading import sandbox_setup
+from grading import sandbox_setup, system_packages
 from grading.sandbox_setup import INSTALL, Machine, decide
+from grading.system_packages import Installer
 
-DEBIAN = dict(linux=True, bwrap=False, works=False, root=False, sudo=False, apt=True)
+USER, ROOT, SUDO = Installer(apt=True, root=False, sudo=False), Installer(apt=True, root=True, sudo=False), Installer(apt=True, root=False, sudo=True)
+DEBIAN = dict(linux=True, bwrap=False, works=False, installer=USER)
 
 
 def test_present_and_working_does_nothing():
@@ -16,12 +18,12 @@ def test_present_and_working_does_nothing():
 
 
 def test_missing_as_root_installs_with_apt_get():
-    step = decide(Machine(**{**DEBIAN, "root": True}))
+    step = decide(Machine(**{**DEBIAN, "installer": ROOT}))
     assert step.commands == [["apt-get", "update", "-qq"], INSTALL] and not step.ready
 
 
 def test_missing_with_passwordless_sudo_installs_through_sudo():
-    step = decide(Machine(**{**DEBIAN, "sudo": True}))
+    step = decide(Machine(**{**DEBIAN, "installer": SUDO}))
     assert step.commands == [["sudo", "-n", "apt-get", "update", "-qq"], ["sudo", "-n", *INSTALL]]
 
 
@@ -32,13 +34,13 @@ def test_missing_without_root_or_sudo_stops_with_the_one_command_to_run():
 
 
 def test_present_but_broken_says_why_and_installs_nothing():
-    step = decide(Machine(**{**DEBIAN, "bwrap": True, "root": True, "why": "bwrap: setting up uid map: Permission denied"}))
+    step = decide(Machine(**{**DEBIAN, "bwrap": True, "installer": ROOT, "why": "bwrap: setting up uid map: Permission denied"}))
     assert step.commands == [] and not step.ready
     assert "Permission denied" in step.message and "user namespaces" in step.message
 
 
 def test_not_debian_or_not_linux_names_what_to_do():
-    assert "package manager" in decide(Machine(**{**DEBIAN, "apt": False, "root": True})).message
+    assert "package manager" in decide(Machine(**{**DEBIAN, "installer": Installer(apt=False, root=True, sudo=False)})).message
     assert "needs Linux" in decide(Machine(**{**DEBIAN, "linux": False})).message
 
 
@@ -64,7 +66,7 @@ def test_main_installs_then_checks_again(monkeypatch, capsys, install_works):
     system = FakeSystem(root=True, install_works=install_works)
     monkeypatch.setattr(sandbox_setup.shutil, "which", system.which)
     monkeypatch.setattr(sandbox_setup.subprocess, "run", system.run)
-    monkeypatch.setattr(sandbox_setup.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(system_packages.os, "geteuid", lambda: 0)
     assert sandbox_setup.main() == (0 if install_works else 1)
     assert ["apt-get", "update", "-qq"] in system.ran and INSTALL in system.ran
     assert ("bubblewrap works here" in capsys.readouterr().out) is install_works
