@@ -37,9 +37,15 @@ def read_baseline(path: Path) -> list[dict] | None:
         raise CourseError(f"{path}: the last run's breakdown cannot be read ({error}); move it away to start afresh") from None
 
 
+def _text(row: dict, name: str) -> str:
+    """A breakdown field as marks.csv holds it (this run's rows still hold numbers)."""
+    value = row.get(name)
+    return "" if value is None else str(value)
+
+
 def _moved(before: dict, after: dict, fields) -> list[str]:
-    return [f"{name} {before.get(name) or '-'} -> {after.get(name) or '-'}" for name in fields
-            if (before.get(name) or "") != (after.get(name) or "")]
+    return [f"{name} {_text(before, name) or '-'} -> {_text(after, name) or '-'}" for name in fields
+            if _text(before, name) != _text(after, name)]
 
 
 def changes(baseline: list[dict], current: list[dict], reviews: dict[tuple[str, str], str] | None = None) -> list[StudentChange]:
@@ -54,14 +60,14 @@ def changes(baseline: list[dict], current: list[dict], reviews: dict[tuple[str, 
         old = before.get(key)
         if old is None:
             why = "first marks for this student" if row["username"] not in seen_before else "first marks for this lab"
-            student.lines.append(f"{row['lab']}: {row.get('lab_mark') or '-'} ({why})")
+            student.lines.append(f"{row['lab']}: {_text(row, 'lab_mark') or '-'} ({why})")
             continue
         for name in MARKS:
-            if (old.get(name) or "") != (row.get(name) or ""):
+            if _text(old, name) != _text(row, name):
                 reasons = _moved(old, row, REASONS)
                 if key in (reviews or {}):
                     reasons.append(f"review: {reviews[key]}")
-                student.lines.append(f"{row['lab']}: {old.get(name) or '-'} -> {row.get(name) or '-'}"
+                student.lines.append(f"{row['lab']}: {_text(old, name) or '-'} -> {_text(row, name) or '-'}"
                                      + (f" ({'; '.join(reasons)})" if reasons else ""))
     first_before, first_now = {}, {}  # totals are repeated on each of a student's rows: read the first
     for rows, firsts in ((baseline, first_before), (current, first_now)):
@@ -70,8 +76,8 @@ def changes(baseline: list[dict], current: list[dict], reviews: dict[tuple[str, 
     for username, row in first_now.items():
         old = first_before.get(username)
         for name in TOTALS if old is not None else ():
-            if (old.get(name) or "") != (row.get(name) or ""):
+            if _text(old, name) != _text(row, name):
                 reasons = _moved(old, row, TOTAL_REASONS)
-                found[username].lines.append(f"{name}: {old.get(name) or '-'} -> {row.get(name) or '-'}"
+                found[username].lines.append(f"{name}: {_text(old, name) or '-'} -> {_text(row, name) or '-'}"
                                              + (f" ({'; '.join(reasons)})" if reasons else ""))
     return [student for student in found.values() if student.lines]

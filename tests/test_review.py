@@ -95,7 +95,7 @@ def test_one_students_view_shows_what_they_changed_and_each_tasks_result(course,
     assert "cells the student added: 1" in ed and "code: print('my own check of the fit')" in ed
     assert "! test cell 'test_fit' was edited; the original was used" in ed
     assert "test_fit: 2 / 2  passed" in ed
-    assert "test_arrhenius: 0 / 2  failed a visible test: line 3" in wu and "autograde flags: none" in wu
+    assert "test_arrhenius: 0 / 2  failed in the hidden tests (they are not shown)" in wu and "autograde flags: none" in wu
 
 
 def test_accepting_clears_the_flag_so_the_marks_are_uploaded_and_the_record_says_who_when_why(course, capsys):
@@ -117,14 +117,14 @@ def test_setting_a_tasks_points_reaches_the_gradebook_marks_feedback_and_the_cha
     assert scores(course)["wu"] == 10
     upload, breakdown = marks(course, "--changes-only")
     out = capsys.readouterr().out
-    assert "changed since the last run: 1 student(s)" in out
+    assert "changed since the last run: 1 student(s)" in out, out
     assert re.search(r"  wu: lab1: 1\.60 -> 2\.00 \(score 8\.00 -> 10\.00; review: .* set test_arrhenius to 2: "
-                     r"the sign convention was ambiguous\)", out)
+                     r"the sign convention was ambiguous\)", out), out
     assert set(upload) == {"wu"} and upload["wu"][standard_columns()[0]] == "2.00"
     write_feedback(course, "lab1", students=["wu"])
     page = (course.course_dir / "feedback" / "wu" / "lab1" / "lab1.html").read_text()
     assert "2.00 / 2.00 (set by course staff on review)" in page
-    assert "failed a visible test" in page and "ambiguous" not in page  # the autograde's outcome; the note stays with staff
+    assert "failed a hidden test" in page and "ambiguous" not in page  # the autograde's outcome; the note stays with staff
 
 
 def test_zero_all_scores_every_task_zero(course):
@@ -191,3 +191,18 @@ def test_a_regrade_after_a_hidden_test_is_fixed_keeps_decisions_and_lists_the_ma
     assert "changed since the last run: 1 student(s)" in out
     assert "  ro: lab1: 1.80 -> 2.00 (score 9.00 -> 10.00)" in out
     assert set(after) == {"ro"}
+
+
+def test_the_changes_report_names_new_students_and_a_module_mark_moved_by_the_assignment():
+    from grading.changes import changes
+
+    def row(user, lab, mark, total, module, cell, score="8.00"):
+        return {"username": user, "lab": lab, "lab_mark": mark, "labs_total": total, "module_mark": module,
+                "assignment_cell": cell, "score": score, "status": "on time", "minutes_late": 0, "exemption": "", "flags": ""}
+
+    before = [row("al", "lab1", "1.60", "1.60", "", "Needs Grading")]
+    after = [row("al", "lab1", "1.60", "1.60", "64", "75"), row("new", "lab1", "2.00", "2.00", "", "", "10.00")]
+    found = {change.username: change.lines for change in changes(before, after)}
+    assert found == {"al": ["module_mark: - -> 64 (assignment_cell Needs Grading -> 75)"],
+                     "new": ["lab1: 2.00 (first marks for this student)"]}
+    assert changes(after, after) == []
