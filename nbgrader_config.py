@@ -14,7 +14,7 @@ c.ExecutePreprocessor.timeout = 60
 # The gradebook is SQLite, gradebook.db in the course folder, unless db_url names a database server.
 # Use PostgreSQL when several staff grade in formgrader at once, or when the course folder is on a
 # network file system (SQLite corrupts there: nbgrader #1854). Percent-encode @ : / in a password
-# (%40 %3A %2F), or leave it out of the URL and put it in ~/.pgpass; see README.md, "The gradebook".
+# (%40 %3A %2F), or leave it out of the URL and put it in ~/.pgpass; see README.md, "The gradebook on PostgreSQL".
 # c.CourseDirectory.db_url = "postgresql://labgrade@db.example.ac.uk:5432/ml_for_materials?connect_timeout=10"
 
 # --- the course -------------------------------------------------------------------------------
