@@ -20,8 +20,8 @@ $(READY): requirements.txt pyproject.toml
 sandbox:
 	$(PYTHON) -m grading.sandbox_setup
 
-# The other system packages the test suite needs (grading/suite_packages.py: PostgreSQL's server), installed
-# if missing and possible; `make demo` needs none of them.
+# The other system packages the test suite needs (grading/suite_packages.py: PostgreSQL's server, Chromium
+# and chromedriver), installed if missing and possible; `make demo` needs none of them.
 suite-packages:
 	$(PYTHON) -m grading.suite_packages
 

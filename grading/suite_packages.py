@@ -19,6 +19,8 @@ from .system_packages import Installer, Step, carry_out, install, probe_installe
 # Debian package -> what the tests use it for.
 PACKAGES = {
     "postgresql": "the PostgreSQL server the gradebook test starts (tests/test_postgres.py)",
+    "chromium": "the headless browser that opens formgrader on a graded course (tests/test_formgrader.py)",
+    "chromium-driver": "chromedriver, through which Selenium drives that browser",
 }
 
 
