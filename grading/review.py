@@ -155,6 +155,7 @@ def apply_to_gradebook(settings: CourseSettings, lab: str, students: list[str] |
                 for grade in notebook.grades:
                     if "*" in points or grade.name in points:
                         grade.manual_score = float(points.get(grade.name, points.get("*")))
+                        grade.needs_manual_grade = False  # a person has decided
                     elif grade.name in taken_back or "*" in taken_back:
                         grade.manual_score = None
             gb.db.commit()

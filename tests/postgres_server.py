@@ -2,7 +2,7 @@
 
 PostgreSQL refuses to run as root, so as root the server runs as the ``postgres`` system user that the
 Debian package creates. It listens on 127.0.0.1 only, and every login needs a password, as on a
-course's real server. ``make test`` installs the package (grading/test_packages.py).
+course's real server. ``make test`` installs the package (grading/suite_packages.py).
 """
 
 from __future__ import annotations
