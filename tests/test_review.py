@@ -132,6 +132,10 @@ def test_zero_all_scores_every_task_zero(course):
     assert scores(course)["mo"] == 0
     upload, _ = marks(course)
     assert upload["mo"][standard_columns()[0]] == "0.00"
+    write_feedback(course, "lab1", students=["mo"])
+    page = (course.course_dir / "feedback" / "mo" / "lab1" / "lab1.html").read_text()
+    assert page.count("(set by course staff on review)") == 7 and "0.00 / 10.00" in page
+    assert "misconduct" not in page  # the note is for staff
 
 
 @pytest.mark.parametrize("args, why", [
