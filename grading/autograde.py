@@ -106,6 +106,8 @@ def find_notebook(folder: Path, lab: Lab) -> tuple[Path | None, list[str]]:
             files.append((path.name, path.read_bytes()))
     name, _, problems = pick_notebook(lab, files)
     notes += problems
+    if name is None and any(file == f"{lab.name}.ipynb" for file, _ in files):
+        name = f"{lab.name}.ipynb"  # broken, but it is what was handed in: graded as what it is, and flagged
     if name is None:
         return None, [f"{folder}: no {lab.name} notebook handed in", *notes]
     return folder / name, notes
