@@ -128,14 +128,14 @@ def order_line(cells):
 
 def saved_line(cells, history, saved_at):
     """Whether the saved file holds this kernel's latest run: every saved execution count points at the
-    same code in this kernel's history, and every cell run since the save is in the file."""
+    same code in this kernel's history, and no cell but this one has run since the last of them."""
     check = [cell["source"].strip() for cell in cells if cell["grade_id"] == CHECK_ID]
     saved = {cell["count"]: cell["source"].strip() for cell in cells if cell["kind"] == "code" and cell["count"]}
     when = f" (saved {saved_at})" if saved_at else ""
     if any(count >= len(history) or history[count].strip() != source for count, source in saved.items()):
         return (f"{FAIL} The saved file{when} is from an earlier kernel run, not this one: save it now "
                 "(File > Save), then run this cell again.")
-    since = [history[n] for n in range(1, len(history) - 1) if n not in saved and history[n].strip() not in check]
+    since = [history[n] for n in range(max(saved, default=0) + 1, len(history) - 1) if history[n].strip() not in check]
     if since:
         first = since[-1].strip().splitlines()[0] if since[-1].strip() else ""
         return (f"{FAIL} You ran cells after saving{when} (the last began `{first[:60]}`): save now "

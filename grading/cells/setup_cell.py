@@ -56,9 +56,9 @@ def to_install(on_colab, installed, wanted):
 
 
 def report(installed, wanted, replaced, on_colab):
-    """What to tell the student: a line per library that differs from the grading environment, the
-    restart a replaced library needs, or one line saying all is as graded."""
-    lines = []
+    """What to tell the student: each library that differs from the grading environment (and how much
+    that matters), the restart a replaced library needs, and the libraries that are as graded."""
+    lines, same = [], []
     for name, versions in wanted.items():
         have, graded = installed.get(name), graded_version(versions)
         if have is None:
@@ -68,12 +68,18 @@ def report(installed, wanted, replaced, on_colab):
             fix = "" if on_colab else f': to match, run %pip install "{name}{versions}" and restart the kernel'
             lines.append(f"{name} is {have} here, but the lab is graded with {graded} (and tested on {versions}); "
                          f"your results may differ from the marker's{fix}.")
+        elif release_of(have) != release_of(graded):
+            lines.append(f"{name} is {have} here, the lab is graded with {graded}: this lab's tests pass on both "
+                         f"({versions}), so that should make no difference.")
+        else:
+            same.append(f"{name} {have}")
     if replaced:
         changes = ", ".join(f"{name} {old} -> {new}" for name, (old, new) in replaced.items())
         lines.append(f"Replaced {changes}: restart now (Runtime > Restart session), then run the notebook from the "
                      "top again (Runtime > Run all).")
-    if not lines:
-        lines.append("Set-up: " + ", ".join(f"{name} {installed[name]}" for name in wanted) + " as in the grading environment.")
+    if same:
+        lines.append(("Set-up: " if len(same) == len(wanted) else "As graded: ") + ", ".join(same)
+                     + (" as in the grading environment." if len(same) == len(wanted) else "."))
     return lines
 
 
