@@ -45,21 +45,20 @@ def lab_cell(settings: CourseSettings, lab: str) -> dict:
 
 
 def which_lab(name: str, data: bytes, fingerprints: dict[str, set[str]]) -> tuple[str | None, str]:
-    """The released lab a file is the notebook of, by its cells (else by its name), or None and why."""
-    suffix = PurePath(name.lower()).suffix
-    if suffix != ".ipynb":
-        return None, f"{name} is {EXPORTS.get(suffix, 'not a notebook')}, not a lab notebook"
-    try:
-        ids = lab_ids(parse_notebook(data.decode("utf-8"), name))
-    except UnicodeDecodeError:
-        return None, f"{name}: not a notebook: not UTF-8 text"
-    except CourseError as error:
-        return None, str(error)
-    except (KeyError, AttributeError, TypeError):
-        return None, f"{name}: malformed nbgrader metadata"
-    stem = PurePath(name).stem
+    """The released lab a file is the notebook of, by its cells, else by its name; or None and why."""
+    stem, suffix = PurePath(name).stem, PurePath(name.lower()).suffix
+    why, ids = f"{name} is {EXPORTS.get(suffix, 'not a notebook')}, not a lab notebook", set()
+    if suffix == ".ipynb":
+        try:
+            ids, why = lab_ids(parse_notebook(data.decode("utf-8"), name)), f"{name} has the cells of no released lab"
+        except UnicodeDecodeError:
+            why = f"{name}: not a notebook: not UTF-8 text"
+        except CourseError as error:
+            why = str(error)
+        except (KeyError, AttributeError, TypeError):
+            why = f"{name}: malformed nbgrader metadata"
     found = recognise(ids, stem, fingerprints) or (stem if stem in fingerprints else None)
-    return found, "" if found else f"{name} has the cells of no released lab"
+    return found, "" if found else why
 
 
 def visible_verdicts(settings: CourseSettings, lab: str, data: bytes) -> tuple[dict[str, str | None], list[str]]:
