@@ -66,14 +66,12 @@ def canonical(name: str) -> str:
 
 
 def lab_libraries(source, requirements: dict[str, str], where: Path) -> dict[str, str]:
-    """The student requirements of the libraries a lab imports (its own cells, not the shared ones);
+    """The student requirements of the libraries a lab's own code imports (tamper.libraries);
     a library it imports that the file lacks is an error naming both."""
-    own = nbformat.v4.new_notebook()
-    own.cells = [cell for cell in source.cells if nbgrader_meta(cell).get("grade_id") not in (SETUP_ID, CHECK_ID)]
     distributions = importlib.metadata.packages_distributions()
     by_name = {canonical(name): name for name in requirements}
     wanted = set()
-    for module in {name.split(".")[0] for name in libraries(own)} - set(sys.stdlib_module_names):
+    for module in {name.split(".")[0] for name in libraries(source)} - set(sys.stdlib_module_names):
         names = [by_name[canonical(d)] for d in distributions.get(module, []) if canonical(d) in by_name]
         if not names:
             raise CourseError(f"{where} imports {module}, which {STUDENT_REQUIREMENTS} does not list: add it there")

@@ -102,3 +102,14 @@ def test_labgrade_release_fails_a_lab_without_the_check_cell(tmp_path):
     nbformat.write(nb, path)
     [check] = release(settings, ["lab1"])
     assert check.problems == [f"{path}: no check cell ({CHECK_ID!r}): add it as the last cell (see grading/lab_cells.py)"]
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_the_shared_cells_imports_are_no_lab_library_the_judge_takes_objects_of(course, lab):
+    """The judge uses its own copy of an object from a lab library: os or subprocess must never be one."""
+    from grading.tamper import libraries, trusted_names
+
+    source = read_notebook(source_notebook(course, lab))
+    own = nbformat.v4.new_notebook(cells=[c for c in source.cells if nbgrader_meta(c).get("grade_id") not in (SETUP_ID, CHECK_ID)])
+    assert libraries(source) == libraries(own) and trusted_names(source) == trusted_names(own)
+    assert not {"os", "subprocess", "tempfile", "sys", "IPython"} & {name.split(".")[0] for name in libraries(source)}
