@@ -41,17 +41,15 @@ def fingerprint(source):
 
 
 def cells_of(notebook):
-    """The cells of a notebook's JSON as plain dicts: kind, nbgrader name, code, execution count, error."""
+    """The cells of a notebook's JSON as plain dicts: kind, nbgrader name, code and execution count."""
     cells = []
     for cell in notebook.get("cells", []):
         source = cell.get("source", "")
-        outputs = cell.get("outputs") or []
         cells.append({
             "kind": cell.get("cell_type"),
             "grade_id": ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id"),
             "source": "".join(source) if isinstance(source, list) else str(source),
             "count": cell.get("execution_count"),
-            "failed": any(output.get("output_type") == "error" for output in outputs),
         })
     return cells
 
@@ -212,7 +210,7 @@ def student_lines(cells, results, history, on_colab, name, saved_at, now):
     None or failure) and this kernel's history of inputs."""
     places = locate(cells)
     verdicts = {test: results[place] for test, place in places.items() if place in results}
-    lines = [f"Check of {name or 'this notebook'} ({LAB}):", *task_lines(cells, verdicts)]
+    lines = [f"Check of {name or 'this notebook'} as {LAB}:", *task_lines(cells, verdicts)]
     lines += intact_lines(cells)
     lines.append(order_line(cells))
     if on_colab:
@@ -253,11 +251,11 @@ def main(environ=os.environ, shell=None, modules=sys.modules, now=None):
     now = now or datetime.datetime.now(datetime.timezone.utc)
     try:
         notebook, name, saved_at = saved_notebook(on_colab, environ, shell)
+        problem = None if notebook is not None else f"there is no {LAB}.ipynb in {os.getcwd()}"
     except (OSError, ValueError, KeyError, ImportError) as error:
-        notebook, name, saved_at = None, None, f"{type(error).__name__}: {error}"
+        notebook, problem = None, f"{type(error).__name__}: {error}"
     if notebook is None:
-        print(f"{FAIL} The saved notebook could not be read ({saved_at or f'no {LAB}.ipynb in ' + os.getcwd()}): "
-              f"save it as {LAB}.ipynb, then run this cell again.")
+        print(f"{FAIL} The saved notebook could not be read ({problem}): save it as {LAB}.ipynb, then run this cell again.")
         print(deadline_line(now))
         return
     cells = cells_of(notebook)
