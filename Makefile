@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: setup sandbox suite-packages demo test release benchmarks clean
+.PHONY: setup sandbox suite-packages demo test release benchmarks student-envs clean
 
 setup: $(READY)
 
@@ -37,6 +37,11 @@ release: setup
 
 benchmarks: setup
 	$(BIN)/python benchmarks/labs.py
+
+# Fresh environments students could have (built with pip the first time: needs the network).
+student-envs: setup
+	$(BIN)/python benchmarks/lower_bounds.py
+	$(BIN)/python benchmarks/student_install.py
 
 clean:
 	rm -rf demo-course .pytest_cache

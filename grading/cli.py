@@ -65,6 +65,14 @@ def cmd_collect(settings: CourseSettings, args) -> int:
     return 0
 
 
+def cmd_check(settings: CourseSettings, args) -> int:
+    from .check import check_notebook
+
+    report = check_notebook(settings, Path(args.notebook), lab=args.lab)
+    print(report.describe())
+    return 0 if report.collected else 1
+
+
 def cmd_marks(settings: CourseSettings, args) -> int:
     from .marks import write_marks
 
@@ -169,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
     collect = verb("collect", cmd_collect, "collect a lab's submissions from a Blackboard assignment download (zip)")
     collect.add_argument("lab")
     collect.add_argument("zip", metavar="ZIP", help="Assignment File Download, all attempts of all students")
+
+    check = verb("check", cmd_check, "check a hand-in as its lab's last cell does, and whether collect would take it as the lab")
+    check.add_argument("notebook", metavar="NOTEBOOK", help="the file a student means to upload")
+    check.add_argument("--lab", help="the lab it should be (default: the lab whose cells it has)")
 
     marks = verb("marks", cmd_marks, "Grade Center upload file and marks.csv from the gradebook and a Grade Center download")
     marks.add_argument("gradecenter", metavar="GRADECENTER_FILE", help="the latest Grade Center download (.csv or .xls), or a folder of downloads to take the newest from")

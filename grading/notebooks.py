@@ -7,6 +7,7 @@ DeprecationWarning, say) does not matter: nbgrader zeroes such cells, we do not.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from .cells.setup_cell import GRADING_MARKER
 from .settings import CourseError
 
 SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -103,11 +105,12 @@ def score(nb) -> Score:
 
 
 def execute(nb, cwd: Path, timeout: int = 60) -> nbformat.NotebookNode:
-    """Run every cell in a fresh kernel in ``cwd``, carrying on past errors so each task scores alone."""
+    """Run every cell in a fresh kernel in ``cwd``, carrying on past errors so each task scores alone,
+    as when marked (the labs' shared set-up and check cells stand aside)."""
     client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(cwd)}}
     )
-    client.execute()
+    client.execute(env={**os.environ, GRADING_MARKER: "1"})
     return nb
 
 

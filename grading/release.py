@@ -6,6 +6,7 @@ solution leaked into a markdown cell, or one whose tests fail against the instru
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ import nbformat
 from nbgrader.apps import NbGraderAPI
 
 from .gradebook import check_gradebook
+from .lab_cells import bring_up_to_date, placement_problems
 from .notebooks import (
     HIDDEN_BEGIN,
     HIDDEN_END,
@@ -98,31 +100,43 @@ def check_text(source_path: Path, released_path: Path) -> list[str]:
     return problems
 
 
+@contextlib.contextmanager
+def graded_in_scratch(settings: CourseSettings, lab: str, handed_in: dict[str, str | bytes], workers: int = 2,
+                      require_sandbox: bool = False):
+    """Grade notebooks (student -> the file's content) with the autograder itself, sandbox and judge,
+    in a scratch course holding this lab's committed release; yields that course and the summary."""
+    from .autograde import autograde
+
+    with tempfile.TemporaryDirectory(prefix="labgrade-scratch-") as scratch:
+        generate_elsewhere(settings, lab, Path(scratch))  # a gradebook that knows the lab
+        course = load_course(Path(scratch))
+        released = released_notebook(settings.course_dir, lab)
+        shutil.copytree(released.parent, course.course_dir / "release" / lab, dirs_exist_ok=True)  # what is checked
+        for student, content in handed_in.items():
+            folder = course.course_dir / "submitted" / student / lab
+            folder.mkdir(parents=True)
+            (folder / f"{lab}.ipynb").write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        yield course, autograde(course, lab, workers=workers, require_sandbox=require_sandbox, progress=False)
+
+
 def check_execution(settings: CourseSettings, lab: str, require_sandbox: bool = False) -> tuple[list[str], int, str]:
     """The instructor's answers must score in full, unflagged, and the untouched student copy exactly 0,
     both graded by the autograder itself (sandbox and judge) in a scratch course: so a test that cannot
     work through the judge's boundary is found here, with its line and why, before the term."""
-    from .autograde import autograde, review_flags, test_records
+    from .autograde import review_flags, test_records
 
     source_path, released_path = source_notebook(settings, lab), released_notebook(settings.course_dir, lab)
     source = read_notebook(source_path)
     maxima = max_points(source)
-    with tempfile.TemporaryDirectory(prefix="labgrade-release-") as scratch:
-        generate_elsewhere(settings, lab, Path(scratch))  # a gradebook that knows the lab
-        course = load_course(Path(scratch))
-        shutil.copytree(released_path.parent, course.course_dir / "release" / lab, dirs_exist_ok=True)  # what is checked
-        instructor, answers = read_notebook(released_path), solution_cells(source)
-        for grade_id, cell in solution_cells(instructor).items():
-            cell.source = answer_code(answers[grade_id].source)
-        for student, notebook in (("instructor", instructor), ("untouched", read_notebook(released_path))):
-            folder = course.course_dir / "submitted" / student / lab
-            folder.mkdir(parents=True)
-            nbformat.write(notebook, folder / f"{lab}.ipynb")
-        summary = autograde(course, lab, workers=2, require_sandbox=require_sandbox, progress=False)
+    instructor, answers = read_notebook(released_path), solution_cells(source)
+    for grade_id, cell in solution_cells(instructor).items():
+        cell.source = answer_code(answers[grade_id].source)
+    handed_in = {"instructor": nbformat.writes(instructor), "untouched": released_path.read_bytes()}
+    with graded_in_scratch(settings, lab, handed_in, require_sandbox=require_sandbox) as (course, summary):
         problems = [f"{source_path}: could not be graded: {error}" for error in summary.errors.values()]
         for grade_id, record in test_records(course.course_dir, "instructor", lab).items():
             if not record["passed"]:
-                line = _line(grade_cells(source)[grade_id].source, record["line"])
+                line = test_line(grade_cells(source)[grade_id].source, record["line"])
                 problems.append(f"{source_path}: test {grade_id!r} fails on the solution{line}: {record['error']}")
         problems += [f"{source_path}: the solution is flagged: {flag}" for flag in review_flags(course.course_dir, lab).get("instructor", [])]
         gained = sorted(g for g, r in test_records(course.course_dir, "untouched", lab).items() if r["passed"])
@@ -131,7 +145,7 @@ def check_execution(settings: CourseSettings, lab: str, require_sandbox: bool = 
     return problems, len(maxima), str(sum(maxima.values()))
 
 
-def _line(code: str, number: int | None) -> str:
+def test_line(code: str, number: int | None) -> str:
     """' at line N (`the line`)' of a test cell, or '' when the failure has no line."""
     lines = code.splitlines()
     return f" at line {number} (`{lines[number - 1].strip()}`)" if number and 0 < number <= len(lines) else ""
@@ -144,9 +158,13 @@ def release(settings: CourseSettings, labs: list[str] | None = None) -> list[Rel
         settings.require_lab(lab)
     checks = []
     for lab in labs:
+        path = source_notebook(settings, lab)
+        shared_cells = placement_problems(read_notebook(path), path)
         released = generate(settings, lab)
-        check = ReleaseCheck(lab=lab, released=released)
-        check.problems += check_text(source_notebook(settings, lab), released)
+        if not shared_cells and bring_up_to_date(settings, lab, path, read_notebook(released)):
+            released = generate(settings, lab)  # the shared cells changed: release them as they now are
+        check = ReleaseCheck(lab=lab, released=released, problems=shared_cells)
+        check.problems += check_text(path, released)
         problems, check.tasks, check.points = check_execution(settings, lab)
         check.problems += problems
         checks.append(check)

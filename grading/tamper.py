@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 
 import nbformat
 
+from .cells.check_cell import CHECK_ID, SETUP_ID
 from .notebooks import grade_cells, nbgrader_meta, solution_cells
+
+SHARED_CELLS = (SETUP_ID, CHECK_ID)
 
 
 @dataclass
@@ -118,12 +121,19 @@ def _imports(code: str) -> list[tuple[str, str]]:
     return bound
 
 
+def lab_code(cell) -> bool:
+    """Whether a cell is the lab's own instructor code: not an answer, and not one of the cells every lab
+    shares (set-up and check), whose standard-library imports (os, subprocess...) are no lab library
+    whose objects the judge should take as its own."""
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "code" and not meta.get("solution") and meta.get("grade_id") not in SHARED_CELLS
+
+
 def trusted_names(source) -> dict[str, str]:
     """Names the instructor's locked code binds to libraries (np -> numpy), which tests may rely on."""
     names = {}
     for cell in source.cells:
-        meta = nbgrader_meta(cell)
-        if cell.cell_type == "code" and meta.get("locked") and not meta.get("solution"):
+        if lab_code(cell) and nbgrader_meta(cell).get("locked"):
             names.update(_imports(cell.source))
     return names
 
@@ -132,8 +142,7 @@ def libraries(source) -> list[str]:
     """Modules the instructor's code imports: loaded once in the clean process before any student code."""
     modules = []
     for cell in source.cells:
-        meta = nbgrader_meta(cell)
-        if cell.cell_type == "code" and not meta.get("solution"):
+        if lab_code(cell):
             for _, target in _imports(cell.source):
                 module, _, attribute = target.partition(":")
                 modules += [module] + ([f"{module}.{attribute}"] if attribute else [])
