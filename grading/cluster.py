@@ -151,16 +151,16 @@ def check_workers(client, require_sandbox: bool, synthetic: bool) -> Workers:
     if scheduler:
         raise CourseError(f"the Dask scheduler at {address} runs another environment than this machine: {'; '.join(scheduler)}")
     found = Workers()
-    for address, there in sorted(client.run(report, list(here.packages), on_error="return").items()):
+    for name, there in sorted(client.run(report, list(here.packages), on_error="return").items()):
         if isinstance(there, BaseException):
             reasons = [f"it cannot run labgrade's check ({type(there).__name__}: {there})"]
         else:
             reasons = refusals(here, there, require_sandbox, synthetic)
         if reasons:
-            found.refused.append(f"worker {address}: {'; '.join(reasons)}")
+            found.refused.append(f"worker {name}: {'; '.join(reasons)}")
         else:
-            found.accepted.append(address)
-            found.missing_protection += [f"worker {address}: {missing}" for missing in there.sandbox.missing]
+            found.accepted.append(name)
+            found.missing_protection += [f"worker {name}: {missing}" for missing in there.sandbox.missing]
     if not found.accepted:
         raise CourseError(f"no worker of the Dask scheduler at {address} can grade here: " + "; ".join(found.refused))
     return found
