@@ -11,9 +11,7 @@ the same notebooks bare (nbclient, no sandbox, no grading) with the same paralle
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
-import random
 import sys
 import tempfile
 import time
@@ -23,27 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from autograde_fixtures import LAB, answered, make_course, submit  # noqa: E402
+from autograde_fixtures import LAB, make_course, mixed_batch  # noqa: E402
 from nbgrader.api import Gradebook  # noqa: E402
 from nbgrader.apps import NbGraderAPI  # noqa: E402
 
 from grading.autograde import autograde  # noqa: E402
 from grading.notebooks import execute, read_notebook  # noqa: E402
-
-
-def wrong_answers():
-    spec = importlib.util.spec_from_file_location("lab1_wrong", ROOT / "tests" / "labs" / "lab1_wrong_answers.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.WRONG_ANSWERS
-
-
-def batch(settings, count: int) -> None:
-    """Every third student correct, the others with one or two of the wrong answers students really give."""
-    chooser = random.Random(2027)
-    for index in range(count):
-        wrong = {} if index % 3 == 0 else {w.cell: w.code for w in chooser.sample(wrong_answers(), chooser.choice([1, 2]))}
-        submit(settings, f"s{index:03d}", answered(settings, wrong))
 
 
 def scores(course_dir: Path) -> dict[str, float]:
@@ -67,7 +50,7 @@ def main() -> None:
         ours, theirs = Path(scratch) / "labgrade", Path(scratch) / "nbgrader"
         for folder in (ours, theirs):
             folder.mkdir()
-            batch(make_course(folder), args.submissions)
+            mixed_batch(make_course(folder), args.submissions)
         students = sorted(p.name for p in (theirs / "submitted").iterdir())
 
         started = time.perf_counter()

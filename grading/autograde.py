@@ -5,8 +5,9 @@ outside the sandbox where no student code runs. The result is written the way ``
 writes it: a submission with its timestamp and an auto score per graded cell in ``gradebook.db``, and
 ``autograded/<student>/<lab>/<lab>.ipynb``, here without hidden tests, with the judge's record of each
 test in ``tests.json``. Submissions run in parallel worker processes, each with one sandbox it resets
-between submissions (so the lab's libraries are imported once per worker, not once per notebook);
-only the main process writes, one submission at a time, and a submission counts as done only when
+between submissions (so the lab's libraries are imported once per worker, not once per notebook),
+here or on the workers of a Dask cluster (cluster.py); only the main process writes, one submission
+at a time, and a submission counts as done only when
 its state file (written last) matches the hash of what was graded, so an interrupted run resumes
 where it stopped and a changed submission is regraded.
 """
@@ -14,13 +15,14 @@ where it stopped and a changed submission is regraded.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import hashlib
 import json
 import multiprocessing
-import multiprocessing.util
 import os
-import shutil
+import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -55,6 +57,7 @@ class AutogradeSummary:
     flagged: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)  # assumed time zones, extra notebooks
     missing_protection: list[str] = field(default_factory=list)
+    refused_workers: list[str] = field(default_factory=list)  # Dask workers not fit to grade, and why
     seconds: float = 0.0
 
     @property
@@ -67,6 +70,7 @@ class AutogradeSummary:
             f"{len(self.errors)} could not be graded, {len(self.flagged)} flagged for review ({self.seconds:.1f} s)"
         ]
         lines += [f"  WARNING, unprotected: {missing}" for missing in self.missing_protection]
+        lines += [f"  WARNING, refused: {refused}" for refused in self.refused_workers]
         lines += [f"  {student}: could not be graded: {error}" for student, error in sorted(self.errors.items())]
         lines += [f"  {student}: needs review: {'; '.join(reasons)}" for student, reasons in sorted(self.flagged.items())]
         lines += [f"  {student}: note: {note}" for student, notes in sorted(self.notes.items()) for note in notes]
@@ -209,53 +213,65 @@ def review_flags(course_dir, lab) -> dict[str, list[str]]:
     return flags
 
 
-def _start_worker(slots) -> None:
-    worker.SLOT = slots.get()
-    multiprocessing.util.Finalize(None, worker.close, exitpriority=10)
+def grade_locally(jobs: list[Job], workers: int) -> Iterator[tuple[Job, Result | Exception]]:
+    """Each job with its result, or the exception that stopped it, as this machine's worker processes
+    finish them; stopped early (interrupted), the pool stops without waiting."""
+    context = multiprocessing.get_context("fork")
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=worker.start,
+                                                  initargs=(f"local worker on {socket.gethostname()}",))
+    try:
+        futures = {pool.submit(worker.grade_submission, job): job for job in jobs}
+        for future in concurrent.futures.as_completed(futures):
+            yield futures[future], future.exception() or future.result()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
-def autograde(settings, lab, students=None, force=False, workers=None, require_sandbox=False, progress=True, synthetic=False):
-    """Grade the lab's submissions (or only ``students``) in ``workers`` parallel sandboxes;
-    ``synthetic``: they are the demo's, which may run unsandboxed even in CI."""
+def autograde(settings, lab, students=None, force=False, workers=None, require_sandbox=False, progress=True, synthetic=False, scheduler=None):
+    """Grade the lab's submissions (or only ``students``) in ``workers`` parallel sandboxes, or on
+    the workers of the Dask ``scheduler`` (default: ``c.Course.scheduler``); ``synthetic``: they are
+    the demo's, which may run unsandboxed even in CI."""
     from tqdm import tqdm
 
     settings.require_lab(lab)
     started = time.monotonic()
+    scheduler = scheduler or settings.scheduler
     sandbox = find_sandbox()
-    require(sandbox, require_sandbox, synthetic)
+    if not scheduler:
+        require(sandbox, require_sandbox, synthetic)
     limits = Limits(cell_timeout=int(settings.nbgrader_config().ExecutePreprocessor.get("timeout", 60) or 60))
-    with scratch_folder("labgrade-") as scratch:  # unsandboxed kernels could leave deep trees in it
+    with scratch_folder("labgrade-") as scratch, contextlib.ExitStack() as grading:  # unsandboxed kernels could leave deep trees in scratch
         plan = plan_jobs(settings, lab, students, force, limits, sandbox, scratch)
         jobs = plan.jobs
-        summary = AutogradeSummary(lab, up_to_date=plan.up_to_date, errors=plan.errors, missing_protection=list(sandbox.missing),
+        summary = AutogradeSummary(lab, up_to_date=plan.up_to_date, errors=plan.errors,
                                    notes={student: notes for student, notes in plan.notes.items() if notes})
-        for missing in sandbox.missing:
-            print(f"labgrade autograde: WARNING: {missing}", flush=True)
-        workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
-        context = multiprocessing.get_context("fork")
-        slots = context.Queue()
-        for slot in range(workers):
-            slots.put(slot)
+        if scheduler and jobs:
+            from .cluster import grade_on_cluster
+
+            found, outcomes = grading.enter_context(grade_on_cluster(scheduler, settings, lab, jobs, require_sandbox, synthetic))
+            summary.missing_protection, summary.refused_workers = found.missing_protection, found.refused
+        elif scheduler:
+            outcomes = []  # nothing to grade: no need for the cluster
+        else:
+            summary.missing_protection = list(sandbox.missing)
+            worker.stage_lab(released_notebook(settings.course_dir, lab).parent, scratch)
+            outcomes = grading.enter_context(contextlib.closing(grade_locally(jobs, max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1)))))
+        for warning in [*summary.refused_workers, *summary.missing_protection]:
+            print(f"labgrade autograde: WARNING: {warning}", flush=True)
         bar = tqdm(total=len(jobs), desc=f"autograde {lab}", unit="nb", disable=not progress or not jobs)
-        shutil.copytree(released_notebook(settings.course_dir, lab).parent, scratch / "stage", ignore=shutil.ignore_patterns(f"{lab}.ipynb", ".*"))
-        os.chmod(scratch, 0o755)
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(slots,)) as pool:
-            futures = {pool.submit(worker.grade_submission, job): job for job in jobs}
-            try:
-                for future in concurrent.futures.as_completed(futures):
-                    job = futures[future]
-                    try:
-                        result = future.result()
-                        record(settings, lab, job.timestamp, result, plan.notes.get(job.student, ()))
-                        summary.graded.append(job.student)
-                        if result.flags:
-                            summary.flagged[job.student] = result.flags
-                    except Exception as error:  # one submission's failure must not stop the others
-                        summary.errors[job.student] = f"{type(error).__name__}: {error}"
-                    bar.update(1)
-            except KeyboardInterrupt:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        for job, outcome in outcomes:
+            try:  # one submission's failure must not stop the others
+                if isinstance(outcome, Exception):
+                    raise outcome
+                record(settings, lab, job.timestamp, outcome, plan.notes.get(job.student, ()))
+                summary.graded.append(job.student)
+                if outcome.flags:
+                    summary.flagged[job.student] = outcome.flags
+            except Exception as error:
+                summary.errors[job.student] = f"{type(error).__name__}: {error}"
+            bar.update(1)
     bar.close()
     summary.graded.sort()
     summary.seconds = time.monotonic() - started

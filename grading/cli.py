@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from .settings import CourseError, CourseSettings, load_course
+from .settings import CourseError, CourseSettings, load_course, scheduler_address
 
 
 def cmd_schedule(settings: CourseSettings, args) -> int:
@@ -45,6 +45,7 @@ def cmd_autograde(settings: CourseSettings, args) -> int:
     summary = autograde(
         settings, args.lab, students=args.student, force=args.force, workers=args.workers,
         require_sandbox=args.require_sandbox, progress=not args.no_progress,
+        scheduler=scheduler_address(args.scheduler, "--scheduler") if args.scheduler else None,
     )  # fmt: skip
     print(summary.describe())
     return 0 if not summary.failed else 1
@@ -167,7 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("lab")
     autograde.add_argument("--student", nargs="+", metavar="ID", help="grade only these students")
     autograde.add_argument("--force", action="store_true", help="regrade submissions already graded")
-    autograde.add_argument("--workers", type=int, metavar="N", help="submissions graded at once (default: the machine's cores)")
+    autograde.add_argument("--workers", type=int, metavar="N", help="submissions graded at once on this machine (default: its cores)")
+    autograde.add_argument("--scheduler", metavar="ADDRESS",
+                           help="grade on the workers of this Dask scheduler, e.g. tcp://head-node:8786 (default: c.Course.scheduler)")
     autograde.add_argument("--require-sandbox", action="store_true", help="refuse to run student code without a sandbox")
     autograde.add_argument("--no-progress", action="store_true", help="no progress bar")
 

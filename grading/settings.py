@@ -23,6 +23,7 @@ CONFIG_FILE = "nbgrader_config.py"
 LAB_NAME = re.compile(r"lab([1-9][0-9]*)")
 TOTAL_COLUMNS = ("labs_total", "assignment", "module")
 LATE_POLICIES = ("zero", "accept")
+SCHEDULER_ADDRESS = re.compile(r"(tcp|tls)://(\[[0-9a-fA-F:.]+\]|[^\s/:\[\]]+):[0-9]+")  # host or [IPv6], and port
 
 
 class CourseError(Exception):
@@ -42,6 +43,7 @@ class Course(Configurable):
     blackboard_columns = Dict(
         help="Grade Center column names: one per lab, plus 'labs_total', 'assignment' and 'module'."
     ).tag(config=True)
+    scheduler = Unicode("", help="Dask scheduler autograde grades on, e.g. 'tcp://head-node:8786' ('': this machine).").tag(config=True)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class CourseSettings:
     late_policy: str
     grace_minutes: int
     blackboard_columns: dict[str, str]
+    scheduler: str = ""  # a Dask scheduler's address, or "" to grade on this machine
 
     @property
     def labs(self) -> list[str]:
@@ -184,7 +187,15 @@ def validate(course: Course, course_dir: Path) -> CourseSettings:
         late_policy=course.late_policy,
         grace_minutes=course.grace_minutes,
         blackboard_columns={key: columns[key] for key in expected},
+        scheduler=scheduler_address(course.scheduler, f"{where}.scheduler") if course.scheduler else "",
     )
+
+
+def scheduler_address(address: str, setting: str) -> str:
+    """A Dask scheduler's address as ``distributed`` takes it, or an error naming where it was given."""
+    if not SCHEDULER_ADDRESS.fullmatch(address.strip()):
+        raise CourseError(f"{setting} = {address!r} is not a Dask scheduler address such as 'tcp://head-node:8786'")
+    return address.strip()
 
 
 def _parse_clock(value: str, setting: str) -> time:

@@ -5,18 +5,25 @@ sandboxed kernel (sandbox.py). Test cells never run there: at each one the kerne
 server (student_side/server.py) while the worker's judge (judge.py), a clean process outside the
 sandbox, runs the instructor's test and asks the kernel only for what the test reads. After the
 submission the sandbox is reset; if it cannot be made clean it is thrown away, the submission is
-flagged with the reason, and the next one gets a fresh sandbox.
+flagged with the reason, and the next one gets a fresh sandbox. A worker is a process of the local
+pool or a Dask worker process (cluster.py): either way it holds a sandbox slot no other process on
+its machine has, so two sandboxes never share a user.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import fcntl
 import functools
 import json
+import multiprocessing.util
 import os
 import secrets
+import shutil
 import socket
+import stat
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -68,9 +75,52 @@ class Result:
     tests: dict[str, dict]  # the judge's record per test cell: passed, part ("visible"/"hidden"), line, error
 
 
-SLOT: int = 0  # this worker's number, from 0
+SLOTS = 4000  # sandbox slots per machine: their users (61000 + slot) stay below 65534, "nobody"
+SLOT: int = 0  # this worker's sandbox slot, from 0: no other grading process on this machine has it
+GRADER = "a local worker"  # who grades here, for each submission's log
+_SLOT_LOCK = None  # the lock file that holds SLOT for as long as this process lives
 _SANDBOX: RunningSandbox | None = None  # this worker's sandbox, reused for each submission it grades
 _JUDGE: LineProcess | None = None  # this worker's judge
+_MADE_FOR = None  # the (scratch, limits, sandbox) that sandbox and judge were started for
+
+
+def start(grader: str) -> None:
+    """Make this process a grading worker, once: a sandbox slot of its own, its sandbox and judge
+    stopped when the process ends (multiprocessing's exit hooks run in pool and Dask worker processes)."""
+    global SLOT, GRADER
+    if _SLOT_LOCK is not None:
+        return
+    SLOT = claim_slot()
+    GRADER = f"{grader}, sandbox slot {SLOT}"
+    multiprocessing.util.Finalize(None, close, exitpriority=10)
+
+
+def claim_slot() -> int:
+    """The lowest slot no other process on this machine holds: one lock file per slot, held until
+    this process ends, so local pools and Dask workers side by side never share a sandbox user."""
+    global _SLOT_LOCK
+    folder = Path(tempfile.gettempdir()) / f"labgrade-slots-{os.geteuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    found = folder.lstat()
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.geteuid():
+        raise CourseError(f"{folder}: not a folder of this user's own; remove it (it holds the sandbox slots' locks)")
+    for slot in range(SLOTS):
+        lock = open(folder / str(slot), "a")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue
+        _SLOT_LOCK = lock
+        return slot
+    raise CourseError(f"{folder}: all {SLOTS} sandbox slots of this machine are taken")
+
+
+def stage_lab(released_folder: Path, scratch: Path) -> None:
+    """The lab's released files (not its notebook) in ``scratch/stage``, for each sandbox to copy
+    into its lab folder and for the judge to run in; readable by the sandbox's user."""
+    shutil.copytree(released_folder, scratch / "stage", ignore=shutil.ignore_patterns(f"{released_folder.name}.ipynb", ".*"))
+    os.chmod(scratch, 0o755)
 
 
 def close() -> None:
@@ -82,9 +132,19 @@ def close() -> None:
     _SANDBOX = _JUDGE = None
 
 
+def serve(job: Job) -> None:
+    """A sandbox and judge are started for one lab's files and limits: a job with others (a Dask
+    worker grading another lab next) gets new ones."""
+    global _MADE_FOR
+    if _MADE_FOR != (job.scratch, job.limits, job.sandbox):
+        close()
+        _MADE_FOR = (job.scratch, job.limits, job.sandbox)
+
+
 def grade_submission(job: Job) -> Result:
     """Rebuild, execute and judge one submission."""
-    log = [f"{datetime.now(timezone.utc).isoformat(timespec='seconds')} {job.student} {job.lab}: grading {job.submitted}"]
+    serve(job)
+    log = [f"{datetime.now(timezone.utc).isoformat(timespec='seconds')} {job.student} {job.lab}: grading {job.submitted.name} on {GRADER}"]
     source, released = read_notebook(job.source), read_notebook(job.released)
     flags: list[str] = []
     try:

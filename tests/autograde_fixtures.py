@@ -6,6 +6,7 @@ import fcntl
 import functools
 import json
 import os
+import random
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,7 +18,7 @@ from grading.autograde import autograde, review_flags
 from grading.notebooks import answer_code, read_notebook, solution_cells
 from grading.release import generate
 from grading.settings import CONFIG_FILE, load_course
-from labharness import ROOT
+from labharness import ROOT, WRONG
 
 LAB = "lab1"
 TIMESTAMP = "2027-01-14T15:40:00+00:00"
@@ -73,6 +74,16 @@ def submit(settings, student: str, nb, timestamp: str = TIMESTAMP, lab: str = LA
     path.write_text(nb if isinstance(nb, str) else nbformat.writes(nb), encoding="utf-8")
     (folder / "timestamp.txt").write_text(timestamp + "\n", encoding="utf-8")
     return path
+
+
+def mixed_batch(settings, count: int) -> None:
+    """``count`` lab 1 hand-ins, s000...: every third correct, the others with one or two of the
+    wrong answers students really give (the same ones each time)."""
+    chooser = random.Random(2027)
+    mistakes = [wrong for lab, wrong in WRONG if lab == LAB]
+    for index in range(count):
+        chosen = {} if index % 3 == 0 else {w.cell: w.code for w in chooser.sample(mistakes, chooser.choice([1, 2]))}
+        submit(settings, f"s{index:03d}", answered(settings, chosen))
 
 
 def insert_after(nb, grade_id: str, code: str):

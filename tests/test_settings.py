@@ -52,6 +52,7 @@ def test_deadline_is_local_1545_in_gmt_and_bst(tmp_path):
         ('c.Course.blackboard_columns = {**c.Course.blackboard_columns, "lab3": ""}', "blackboard_columns"),
         ('c.Course.blackboard_columns = {**c.Course.blackboard_columns, "lab9": "Lab 9"}', "unknown key"),
         ('c.Course.blackboard_columns = {**c.Course.blackboard_columns, "lab2": "Lab 1"}', "twice"),
+        ('c.Course.scheduler = "head-node:8786"', "c.Course.scheduler"),
     ],
 )
 def test_bad_setting_is_refused_naming_the_setting(tmp_path, line, named):
