@@ -42,7 +42,9 @@ class DaskCluster:
         return self
 
     def add_worker(self, name: str, *options: str, environment: dict | None = None) -> None:
-        """A `dask worker` (with its nanny) of one thread, as a grading cluster runs them unless ``options`` say otherwise."""
+        """A `dask worker` (with its nanny) as the README says to start one: one thread, no profiler
+        (unless ``options`` and ``environment`` say otherwise)."""
+        environment = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False", **(environment or {})}
         self._start(name, [*DASK, "worker", self.address, "--name", name, "--nworkers", "1", "--no-dashboard",
                            "--local-directory", str(self.folder / name / "scratch"), "--death-timeout", "60",
                            *(options or ["--nthreads", "1"])], checkout(environment))
