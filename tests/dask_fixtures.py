@@ -17,6 +17,7 @@ from distributed import Client
 from labharness import ROOT
 
 DASK = [sys.executable, "-m", "dask"]
+PRELOAD = ["--preload", "grading.cluster"]  # imported at start, not by the first check of each run
 STARTUP_SECONDS = 120
 
 
@@ -32,7 +33,7 @@ class DaskCluster:
         scheduler_file = self.folder / "scheduler.json"
         # --idle-timeout: a scheduler a killed test leaves behind stops by itself
         self._start("scheduler", [*DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                  "--scheduler-file", str(scheduler_file), "--idle-timeout", "900"], checkout())
+                                  "--scheduler-file", str(scheduler_file), "--idle-timeout", "900", *PRELOAD], checkout())
         deadline = time.monotonic() + STARTUP_SECONDS
         while not self.address:
             assert time.monotonic() < deadline and self.processes["scheduler"].poll() is None, self.log("scheduler")
@@ -42,9 +43,11 @@ class DaskCluster:
         return self
 
     def add_worker(self, name: str, *options: str, environment: dict | None = None) -> None:
-        """A `dask worker` (with its nanny) of one thread, as a grading cluster runs them unless ``options`` say otherwise."""
+        """A `dask worker` (with its nanny) as the README says to start one: one thread, no profiler,
+        the grading package imported at start (unless ``options`` and ``environment`` say otherwise)."""
+        environment = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False", **(environment or {})}
         self._start(name, [*DASK, "worker", self.address, "--name", name, "--nworkers", "1", "--no-dashboard",
-                           "--local-directory", str(self.folder / name / "scratch"), "--death-timeout", "60",
+                           "--local-directory", str(self.folder / name / "scratch"), "--death-timeout", "60", *PRELOAD,
                            *(options or ["--nthreads", "1"])], checkout(environment))
 
     def _start(self, name: str, command: list[str], environment: dict | None = None) -> None:
