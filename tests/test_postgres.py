@@ -19,6 +19,7 @@ from nbgrader.api import Gradebook
 from postgres_server import PostgresMissing, PostgresServer
 
 from grading.cli import main
+from grading.lab_cells import STUDENT_REQUIREMENTS
 from grading.settings import load_course
 
 LAB = "lab1"
@@ -88,6 +89,7 @@ def test_every_stage_on_postgresql_writes_what_it_writes_on_sqlite(postgres, tmp
     on_sqlite = make_course(tmp_path / "sqlite").course_dir  # generate_assignment, as release runs it
     on_postgres = on_server(tmp_path / "postgres", postgres.database("labgrade_stages"))
     shutil.copytree(ROOT / "source" / LAB, on_postgres / "source" / LAB)
+    shutil.copy2(ROOT / STUDENT_REQUIREMENTS, on_postgres / STUDENT_REQUIREMENTS)  # release checks the labs against it
     labgrade(on_postgres, "release", LAB)  # with its checks, graded in a scratch course of its own
     for folder in (on_sqlite, on_postgres):
         run_stages_after_release(folder)
