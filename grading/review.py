@@ -106,11 +106,12 @@ class Standing:
         return [f"review again: the submission changed after {last.by}'s decision of {last.at} ({last.action}: {last.note})"]
 
 
-def standings(settings: CourseSettings, lab: str) -> dict[str, Standing]:
-    """By student, for everyone with a decision on this lab."""
+def standings(settings: CourseSettings, lab: str, students: list[str] | None = None) -> dict[str, Standing]:
+    """By student, for everyone with a decision on this lab (or only ``students``: each standing hashes
+    that student's submission)."""
     grouped: dict[str, list[Decision]] = {}
     for decision in read_decisions(settings.course_dir):
-        if decision.lab == lab:
+        if decision.lab == lab and (students is None or decision.student in students):
             grouped.setdefault(decision.student, []).append(decision)
     found = {}
     for student, decisions in grouped.items():
@@ -137,13 +138,11 @@ def apply_to_gradebook(settings: CourseSettings, lab: str, students: list[str] |
     """Write the current decisions' points as manual scores; take back those of stale decisions."""
     from .gradebook import open_gradebook
 
-    chosen = standings(settings, lab)
-    students = [student for student in (students if students is not None else sorted(chosen)) if student in chosen]
-    if not students:
+    chosen = standings(settings, lab, students)  # autograde records one student at a time: hash only theirs
+    if not chosen:
         return
     with open_gradebook(settings) as gb:
-        for student in students:
-            standing = chosen[student]
+        for student, standing in sorted(chosen.items()):
             points = standing.points()
             taken_back = {d.task for d in standing.stale if d.action == "set"} | (
                 {"*"} if any(d.action == "zero" for d in standing.stale) else set())
@@ -247,7 +246,7 @@ def student_report(settings: CourseSettings, lab: str, student: str) -> str:
         lines += [f"  ! {flag}" for flag in assemble(submitted, source, released).flags]
     lines.append("tasks:")
     records, maxima = test_records(settings.course_dir, student, lab), max_points(source)
-    standing = standings(settings, lab).get(student, Standing([], []))
+    standing = standings(settings, lab, [student]).get(student, Standing([], []))
     overrides = standing.points()
     for grade_id, maximum in maxima.items():
         outcome = task_outcome(records.get(grade_id)) if records else None

@@ -45,6 +45,13 @@ def make_course(folder: Path, lab: str = LAB):
     return load_course(folder)
 
 
+def enrol(settings, students: dict[str, tuple[str, str]]) -> None:
+    """Put students in the gradebook with their names (username -> (first, last)), as the roster does."""
+    with Gradebook(settings.gradebook_url) as gb:
+        for user, (first, last) in students.items():
+            gb.update_or_create_student(user, first_name=first, last_name=last)
+
+
 def solutions(lab: str = LAB) -> dict[str, str]:
     """The instructor's answer for every answer cell of a lab (markers stripped, as a student writes it)."""
     source = read_notebook(ROOT / "source" / lab / f"{lab}.ipynb")

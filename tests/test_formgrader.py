@@ -10,7 +10,7 @@ import re
 import shutil
 
 import pytest
-from autograde_fixtures import LAB, WRONG_ARRHENIUS, answered, graded_once, make_course, submit
+from autograde_fixtures import LAB, WRONG_ARRHENIUS, answered, enrol, graded_once, make_course, submit
 from formgrader_browser import BrowserMissing, JupyterLab, headless_chromium
 from nbgrader.api import Gradebook
 from selenium.webdriver.common.by import By
@@ -30,9 +30,7 @@ def course(tmp_path_factory):
     """The graded course, copied for this module's own server, with the review decision made."""
     def submit_all(folder):
         settings = make_course(folder)
-        with Gradebook(settings.gradebook_url) as gb:
-            for user, (first, last) in STUDENTS.items():
-                gb.update_or_create_student(user, first_name=first, last_name=last)
+        enrol(settings, STUDENTS)
         submit(settings, "ana", answered(settings))
         submit(settings, "wu", answered(settings, {"arrhenius": WRONG_ARRHENIUS}))
         return settings

@@ -8,7 +8,7 @@ import shutil
 
 import nbformat
 import pytest
-from autograde_fixtures import answered, graded_once, insert_after, make_course, submit
+from autograde_fixtures import answered, enrol, graded_once, insert_after, make_course, submit
 from markfixtures import standard_columns, student_row, write_grade_center
 from nbgrader.api import Gradebook
 
@@ -37,9 +37,7 @@ def edited_test(settings):
 def graded(tmp_path_factory):
     def submit_all(folder):
         settings = make_course(folder)
-        with Gradebook(settings.gradebook_url) as gb:
-            for user, (first, last) in STUDENTS.items():
-                gb.update_or_create_student(user, first_name=first, last_name=last)
+        enrol(settings, STUDENTS)
         submit(settings, "ed", edited_test(settings))
         submit(settings, "wu", answered(settings, WRONG_SIGN))
         submit(settings, "mo", answered(settings))
