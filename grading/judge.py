@@ -8,6 +8,10 @@ asked of the student's kernel through that socket (remote.py), and comes back as
 proxy; student code cannot reach this process, its memory or its verdict, and the test code itself
 never travels to the kernel.
 
+A lab's data cells marked ``"labgrade": {"pristine": true}`` in source/ are run here too, once per
+judge, with the instructor's code and the lab's released files: tests read them as ``pristine.X_train``,
+references no answer can rebind or change in place (the student's kernel runs its own copy).
+
 The verdict is the judge's own record of where the test stopped: the line of the test cell (its
 number, from this process's traceback of code it compiled) and whether that line is a visible or a
 hidden test. Feedback and reports read that record, never text that student code printed.
@@ -19,6 +23,7 @@ Protocol with the worker: one JSON request per line on stdin, one JSON reply per
 from __future__ import annotations
 
 import argparse
+import hashlib
 import builtins
 import contextlib
 import importlib
@@ -31,20 +36,22 @@ import signal
 import socket
 import sys
 import time
+import types
 
 from .notebooks import HIDDEN_BEGIN, HIDDEN_END, region_numbers
 from .remote import TEST_MODULE, Channel
 
 OUTPUT_LIMIT = 20_000  # characters of a test's printed output kept for the autograded notebook
 TEST_FILE = "<test cell>"
+PRISTINE_FILE = "<pristine cells>"
 
 
 class TestNamespace(dict):
     """The globals of one test: the instructor's imports (genuine), builtins (genuine, never the
     notebook's own), and any other name fetched from the student's kernel on first use."""
 
-    def __init__(self, channel: Channel, trusted: dict[str, str]):
-        super().__init__(__builtins__=builtins, __name__=TEST_MODULE)
+    def __init__(self, channel: Channel, trusted: dict[str, str], pristine):
+        super().__init__(__builtins__=builtins, __name__=TEST_MODULE, pristine=pristine)
         self.channel, self.trusted = channel, trusted
 
     def __missing__(self, name: str):
@@ -72,6 +79,35 @@ def resolve(target: str):
         return getattr(importlib.import_module(module), attribute)
 
 
+class PristineFailed:
+    """``pristine`` when the lab's pristine cells raised: every test that reads it fails and says why."""
+
+    def __init__(self, error: BaseException):
+        self.error = f"the lab's pristine cells failed in the judge: {type(error).__name__}: {error}"
+
+    def __getattr__(self, name: str):
+        raise RuntimeError(self.error)
+
+
+_PRISTINE: dict[str, object] = {}  # hash of the pristine code -> its namespace, made once per judge
+
+
+def pristine_namespace(code: str):
+    """The names the lab's pristine cells bind, run here in the judge (instructor code, genuine
+    libraries, the lab's released files), once per judge; each test's child gets its own copy-on-write
+    view, so a test cannot spoil them for the next."""
+    key = hashlib.sha256(code.encode()).hexdigest()
+    if key not in _PRISTINE:
+        names = {"__builtins__": builtins, "__name__": "__pristine__"}
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(code, PRISTINE_FILE, "exec"), names)
+            _PRISTINE[key] = types.SimpleNamespace(**{k: v for k, v in names.items() if not k.startswith("__")})
+        except Exception as error:  # noqa: BLE001 (reported by each test that reads it)
+            _PRISTINE[key] = PristineFailed(error)
+    return _PRISTINE[key]
+
+
 def failing_line(traceback) -> int | None:
     """The line of the test cell's own top-level code that was running when it failed."""
     while traceback is not None:
@@ -93,10 +129,10 @@ def where_it_failed(code: str, line: int | None) -> dict:
             "released_line": line - sum(1 for n in hidden | markers if n < line)}
 
 
-def run_test(request: dict, listener: socket.socket, libraries: set[str]) -> dict:
+def run_test(request: dict, listener: socket.socket, libraries: set[str], pristine) -> dict:
     """Run one test cell against the student's kernel; the verdict as plain JSON-ready data."""
     channel = Channel(listener, request["timeout"], libraries)
-    namespace = TestNamespace(channel, request["trusted"])
+    namespace = TestNamespace(channel, request["trusted"], pristine)
     verdict = {"grade_id": request["grade_id"], "passed": False, "error": None, "line": None, "part": None, "stdout": ""}
     printed = io.StringIO()
     try:
@@ -115,6 +151,7 @@ def run_test(request: dict, listener: socket.socket, libraries: set[str]) -> dic
 
 def judge(request: dict, libraries: set[str], memory: int) -> dict:
     """Bind the test's socket, say so, then run the test in a child killed after its time is up."""
+    pristine = pristine_namespace(request.get("pristine", ""))
     path = request["socket"]
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
@@ -129,7 +166,7 @@ def judge(request: dict, libraries: set[str], memory: int) -> dict:
         os.close(read_end)
         try:
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-            os.write(write_end, json.dumps(run_test(request, listener, libraries)).encode())
+            os.write(write_end, json.dumps(run_test(request, listener, libraries, pristine)).encode())
         finally:
             os._exit(0)
     os.close(write_end)

@@ -129,6 +129,18 @@ def lab_code(cell) -> bool:
     return cell.cell_type == "code" and not meta.get("solution") and meta.get("grade_id") not in SHARED_CELLS
 
 
+def pristine_cells(source) -> list:
+    """The instructor's cells marked ``"labgrade": {"pristine": true}`` (locked code that makes a lab's
+    data): the judge runs them itself, so hidden tests take references from copies student code
+    never reached, whatever an answer rebinds or changes in place."""
+    return [cell for cell in source.cells if lab_code(cell) and cell.metadata.get("labgrade", {}).get("pristine")]
+
+
+def pristine_code(source) -> str:
+    """What the judge runs for ``pristine``: the marked cells of the instructor's notebook, in order."""
+    return "\n\n".join(cell.source for cell in pristine_cells(source))
+
+
 def trusted_names(source) -> dict[str, str]:
     """Names the instructor's locked code binds to libraries (np -> numpy), which tests may rely on."""
     names = {}

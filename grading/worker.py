@@ -40,7 +40,7 @@ from .sandbox import (
     module_command, package_path, sandbox_uid,
 )  # fmt: skip
 from .settings import CourseError
-from .tamper import assemble, libraries, released_version, trusted_names
+from .tamper import assemble, libraries, pristine_code, released_version, trusted_names
 
 KEPT_OUTPUTS = ("text/plain", "image/png", "image/jpeg")  # what a student cell's output may show staff and students
 
@@ -301,7 +301,7 @@ async def run_sandboxed(job: Job, notebook, source) -> tuple[dict, nbformat.Note
     """Execute the assembled notebook in the sandboxed kernel, judging each test cell as it comes."""
     log, flags, verdicts = [], [], {}
     tests = grade_cells(notebook)
-    trusted = trusted_names(source)
+    trusted = {"names": trusted_names(source), "pristine": pristine_code(source)}
     judge = worker_judge(job, source)
     sandbox = worker_sandbox(job, source)
     channels = {grade_id: f"{sandbox.runtime_inside}/test-{secrets.token_hex(8)}.sock" for grade_id in tests}
@@ -363,7 +363,8 @@ async def judge_test(client, judge: LineProcess, sandbox: RunningSandbox, cell, 
     """Judge one test cell: the judge runs it outside while the kernel serves its questions."""
     grade_id = nbgrader_meta(test)["grade_id"]
     outside = sandbox.host_path(channel)
-    request = {"grade_id": grade_id, "code": test.source, "trusted": trusted, "socket": outside, "timeout": limits.cell_timeout}
+    request = {"grade_id": grade_id, "code": test.source, "trusted": trusted["names"], "pristine": trusted["pristine"],
+               "socket": outside, "timeout": limits.cell_timeout}
     try:
         await asyncio.to_thread(judge.ask, request)
         verdict = asyncio.ensure_future(asyncio.to_thread(judge.ask, None, limits.cell_timeout + 30))
