@@ -18,7 +18,7 @@ from grading.autograde import autograde, review_flags
 from grading.notebooks import answer_code, read_notebook, solution_cells
 from grading.release import generate
 from grading.settings import CONFIG_FILE, load_course
-from labharness import ROOT, WRONG
+from labharness import ROOT, answers
 
 LAB = "lab1"
 TIMESTAMP = "2027-01-14T15:40:00+00:00"
@@ -87,7 +87,7 @@ def mixed_batch(settings, count: int) -> None:
     """``count`` lab 1 hand-ins, s000...: every third correct, the others with one or two of the
     wrong answers students really give (the same ones each time)."""
     chooser = random.Random(2027)
-    mistakes = [wrong for lab, wrong in WRONG if lab == LAB]
+    mistakes = answers(LAB)[1]
     for index in range(count):
         chosen = {} if index % 3 == 0 else {w.cell: w.code for w in chooser.sample(mistakes, chooser.choice([1, 2]))}
         submit(settings, f"s{index:03d}", answered(settings, chosen))

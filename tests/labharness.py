@@ -1,14 +1,38 @@
-"""What the lab tests share: the labs there are, and the shape of a wrong answer a lab's tests must catch."""
+"""What the lab tests share: the labs there are, the answers each lab's tests must judge right, and the
+batch that hands them all in at once.
+
+Each lab lists in tests/labs/<lab>_answers.py correct alternatives (CORRECT_ANSWERS: they must score
+full) and plausible mistakes (WRONG_ANSWERS: they must score nothing on the test they name). They are
+handed in together, several answers per notebook, so that one batch also proves the tasks independent:
+``batch_plan`` gives every pair of tasks (k, j) a notebook where k holds its stub while j holds a correct
+answer, the same with a wrong answer of k's that defines k's names (``rebinds``), and places every other
+wrong answer and every correct alternative in notebooks where about half the other tasks are right.
+A test scores as its own answers say, whatever the other tasks' answers are: that is independence.
+"""
 
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every lab with a source notebook: what the lab tests cover.
 LABS = sorted(p.parent.name for p in (ROOT / "source").glob("lab*/lab*.ipynb"))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A correct answer to one task, written differently from the solution (another library the text
+    allows, a loop, a list, another valid order): every test of the task must give it full points."""
+
+    cell: str  # grade id of the answer cell to replace
+    code: str  # the whole cell, as a student would write it
+    why: str  # how it differs from the solution
+
+    def __str__(self) -> str:
+        return f"{self.cell} (correct: {self.why})"
 
 
 @dataclass(frozen=True)
@@ -19,25 +43,88 @@ class WrongAnswer:
     code: str  # the student's plausible wrong code, replacing the whole cell
     loses: str  # grade id of the test cell that must score 0
     why: str  # the mistake, in words
+    rebinds: bool = False  # it defines the task's names (wrongly) as a finished cell would, and may rebind the lab's data
 
     def __str__(self) -> str:
-        return f"{self.cell}: {self.why}"
+        return f"{self.cell} (wrong: {self.why})"
 
 
-def wrong_answers() -> list[tuple[str, WrongAnswer]]:
-    """(lab, wrong answer) for every entry of tests/labs/<lab>_wrong_answers.py."""
-    found = []
-    for path in sorted((ROOT / "tests" / "labs").glob("lab*_wrong_answers.py")):
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        found += [(path.stem.removesuffix("_wrong_answers"), wrong) for wrong in module.WRONG_ANSWERS]
-    return found
+@dataclass(frozen=True)
+class Stub:
+    """The released stub of an answer cell: the task not done."""
+
+    cell: str
+    code: str
+
+    def __str__(self) -> str:
+        return f"{self.cell} (stub)"
 
 
-WRONG = wrong_answers()
+def _lab_module(lab: str):
+    path = ROOT / "tests" / "labs" / f"{lab}_answers.py"
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def wrong_student(index: int) -> str:
-    """The student who hands in WRONG[index]."""
-    return f"wrong{index:03d}"
+def answers(lab: str) -> tuple[list[Answer], list[WrongAnswer]]:
+    """The correct alternatives and wrong answers of tests/labs/<lab>_answers.py."""
+    module = _lab_module(lab)
+    return list(module.CORRECT_ANSWERS), list(module.WRONG_ANSWERS)
+
+
+@dataclass
+class Handed:
+    """One notebook of a lab's batch: the answer in each answer cell (None: the instructor's)."""
+
+    student: str
+    cells: dict[str, object] = field(default_factory=dict)  # grade id -> Answer | WrongAnswer | Stub | None
+
+    def codes(self) -> dict[str, str]:
+        return {cell: answer.code for cell, answer in self.cells.items() if answer is not None}
+
+    def expected(self, tests: dict[str, list[str]]) -> dict[str, bool]:
+        """test -> whether it must pass (True) or score 0 (False); tests left out depend on a wrong answer
+        that names another test of the same cell."""
+        outcome = {}
+        for test, cells in tests.items():
+            held = [self.cells.get(cell) for cell in cells]
+            if all(answer is None or isinstance(answer, Answer) for answer in held):
+                outcome[test] = True
+            elif any(isinstance(answer, Stub) or (isinstance(answer, WrongAnswer) and answer.loses == test) for answer in held):
+                outcome[test] = False
+        return outcome
+
+    def describe(self, cells: list[str]) -> str:
+        return "; ".join(str(self.cells[cell]) if self.cells.get(cell) is not None else f"{cell} (solution)" for cell in cells)
+
+
+def bits(count: int) -> int:
+    return max(1, (count - 1).bit_length())
+
+
+def batch_plan(cells: list[str], stubs: dict[str, str], correct: list[Answer], wrong: list[WrongAnswer]) -> list[Handed]:
+    """The notebooks of one lab's batch (besides the instructor's and the untouched release).
+
+    Task i fails in notebook (b, p) when bit b of i is p, and holds a correct answer otherwise, so any two
+    tasks are apart in some notebook in each round. Round "stub": the stubs; round "rebinds": each task's
+    first wrong answer that defines its names; rounds "wrong-r": the other wrong answers, B of a task's
+    per round. Correct answers (the solution and the alternatives) take turns in the other places."""
+    count = bits(len(cells))
+    correct_of = {cell: [None, *[a for a in correct if a.cell == cell]] for cell in cells}
+    turns = {cell: itertools.cycle(options) for cell, options in correct_of.items()}
+    rebinding = {cell: next((w for w in wrong if w.cell == cell and w.rebinds), None) for cell in cells}
+    rest = {cell: [w for w in wrong if w.cell == cell and w is not rebinding[cell]] for cell in cells}
+    rounds = [("stub", lambda cell, b: Stub(cell, stubs[cell])),
+              ("rebinds", lambda cell, b: rebinding[cell] or Stub(cell, stubs[cell]))]
+    for r in range(-(-max((len(v) for v in rest.values()), default=0) // count)):
+        rounds.append((f"wrong{r}", lambda cell, b, r=r: rest[cell][r * count + b] if r * count + b < len(rest[cell]) else Stub(cell, stubs[cell])))
+    plan = []
+    for name, failing in rounds:
+        for b, polarity in itertools.product(range(count), (1, 0)):
+            handed = Handed(f"{name}-b{b}-{polarity}")
+            for i, cell in enumerate(cells):
+                handed.cells[cell] = failing(cell, b) if (i >> b) & 1 == polarity else next(turns[cell])
+            plan.append(handed)
+    return plan

@@ -136,7 +136,8 @@ def test_a_notebook_never_run_is_told_to_run_all(course, tmp_path):
 
 def test_when_marked_the_shared_cells_print_nothing(lab_batch):
     """Graded by the real autograder (sandbox and judge), the set-up and check cells have no output."""
-    settings, _summary, scores, _flags = lab_batch("lab1")
+    batch = lab_batch("lab1")
+    settings, scores = batch.settings, batch.scores
     graded = nbformat.read(settings.course_dir / "autograded" / "instructor" / "lab1" / "lab1.ipynb", as_version=4)
     shared = [cell for cell in graded.cells if nbgrader_meta(cell).get("grade_id") in (SETUP_ID, CHECK_ID)]
     assert len(shared) == 2 and [cell.outputs for cell in shared] == [[], []]

@@ -15,7 +15,7 @@ from dataclasses import replace
 import pytest
 from autograde_fixtures import LAB, make_course, released, submit
 from dask_fixtures import DaskCluster, checkout, descendants, gone_within
-from labharness import ROOT, WRONG, wrong_student
+from labharness import ROOT
 from nbgrader.api import Gradebook
 
 from grading import autograde as autograde_module
@@ -24,13 +24,14 @@ from grading.cli import main
 from grading.cluster import CONNECT_SECONDS, Environment, WorkerReport, environment, pinned_libraries, refusals
 from grading.sandbox import Sandbox
 
-# Six of the lab 1 batch conftest's lab_batch grades locally: full marks, nothing, and four wrong answers.
-STUDENTS = sorted(["instructor", "untouched", *(wrong_student(i) for i, (lab, _) in enumerate(WRONG) if lab == LAB)][:6])
+# Six of the lab 1 batch conftest's lab_batch grades locally: full marks, nothing, and four notebooks
+# with stubs or wrong answers in half the tasks.
+STUDENTS = ["instructor", "untouched", "stub-b0-1", "stub-b1-0", "rebinds-b0-0", "rebinds-b1-1"]
 
 
 def same_batch(folder, lab_batch):
     """A new course with the same six hand-ins as the locally graded batch, and that batch's settings."""
-    local, *_ = lab_batch(LAB)
+    local = lab_batch(LAB).settings
     folder.mkdir()
     settings = make_course(folder)
     for student in STUDENTS:

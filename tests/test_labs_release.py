@@ -17,7 +17,8 @@ from grading.release import check_execution, check_text, generate, released_note
 def test_solution_scores_full_unflagged_through_the_judge_and_unchanged_release_scores_zero(lab_batch, lab):
     """Graded by the autograder in the sandbox (the lab's shared batch): every test works through the
     judge's boundary. ``labgrade release`` makes the same check (check_execution, tested below)."""
-    settings, summary, scores, flags = lab_batch(lab)
+    batch = lab_batch(lab)
+    settings, summary, scores, flags = batch.settings, batch.summary, batch.scores, batch.flags
     maxima = max_points(read_notebook(source_notebook(settings, lab)))
     assert 5 <= len(maxima) <= 8, f"{lab} has {len(maxima)} graded tests; a lab has 5 to 8 tasks"
     assert summary["errors"] == {}

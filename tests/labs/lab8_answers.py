@@ -1,11 +1,13 @@
 """Plausible mistakes in lab 8 (closed-loop optimisation), one or more per graded test."""
 
-from labharness import WrongAnswer
+from labharness import Answer, WrongAnswer
 
 _EI_START = (
     "def expected_improvement(mu, sigma, best, xi=0.01):\n"
     "    mu, sigma = np.asarray(mu, dtype=float), np.asarray(sigma, dtype=float)\n"
 )
+
+CORRECT_ANSWERS: list[Answer] = []  # correct alternatives, written differently from the solution
 
 WRONG_ANSWERS = [
     WrongAnswer(

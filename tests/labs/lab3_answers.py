@@ -1,9 +1,11 @@
 """Plausible mistakes in lab 3 (materials data: the thermoelectric transport database), several per graded test."""
 
-from labharness import WrongAnswer
+from labharness import Answer, WrongAnswer
 
 CLEAN_HEADER = "def clean_transport(table):\n"
 BEST_HEADER = "def best_p_type(table, k):\n"
+
+CORRECT_ANSWERS: list[Answer] = []  # correct alternatives, written differently from the solution
 
 WRONG_ANSWERS = [
     WrongAnswer(

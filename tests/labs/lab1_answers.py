@@ -1,6 +1,8 @@
 """Plausible mistakes in lab 1 (diffusion in semiconductors), one or more per graded test."""
 
-from labharness import WrongAnswer
+from labharness import Answer, WrongAnswer
+
+CORRECT_ANSWERS: list[Answer] = []  # correct alternatives, written differently from the solution
 
 WRONG_ANSWERS = [
     WrongAnswer(

@@ -1,6 +1,6 @@
 """Plausible mistakes in lab 5 (classical learning: metal or insulator?), one or more per graded test."""
 
-from labharness import WrongAnswer
+from labharness import Answer, WrongAnswer
 
 _TOP_FEATURES = (
     "\n\ndef top_features(model, names, k):\n"
@@ -10,6 +10,8 @@ _TOP_FEATURES = (
 _TRAIN_FOREST = (
     "def train_forest(X, y):\n    return RandomForestClassifier(n_estimators=50, random_state=0).fit(X, y)\n\n"
 )
+
+CORRECT_ANSWERS: list[Answer] = []  # correct alternatives, written differently from the solution
 
 WRONG_ANSWERS = [
     WrongAnswer(

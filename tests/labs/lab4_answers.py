@@ -1,6 +1,6 @@
 """Plausible mistakes in lab 4 (crystal representations), one or more per graded test."""
 
-from labharness import WrongAnswer
+from labharness import Answer, WrongAnswer
 
 FRACTIONAL = (
     "def fractional_vector(formula):\n"
@@ -24,6 +24,8 @@ COULOMB = (
 )
 
 SCREEN = "\n\nn_neutral_abo3 = sum(is_charge_neutral(f'{A}{B}O3') for A in A_SITE for B in B_SITE)\n"
+
+CORRECT_ANSWERS: list[Answer] = []  # correct alternatives, written differently from the solution
 
 WRONG_ANSWERS = [
     WrongAnswer(

@@ -1,6 +1,6 @@
 """Plausible mistakes in lab 7 (a model from scratch), one or more per graded test."""
 
-from labharness import WrongAnswer
+from labharness import Answer, WrongAnswer
 
 BACKPROP = (
     "def backprop(params, X, y):\n"
@@ -41,6 +41,8 @@ CLOSED_FORM = (
     "w_closed = np.linalg.lstsq(X_design, y_lnB, rcond=None)[0]\n"
     "stiffness_law = {law!r}"
 )
+
+CORRECT_ANSWERS: list[Answer] = []  # correct alternatives, written differently from the solution
 
 WRONG_ANSWERS = [
     WrongAnswer(

@@ -1,6 +1,6 @@
 """Plausible mistakes in lab 6 (neurons, convolutions, neural networks), one or more per graded test."""
 
-from labharness import WrongAnswer
+from labharness import Answer, WrongAnswer
 
 MLP_CELL = (
     "mlp = Pipeline([{scaler}\n"
@@ -9,6 +9,8 @@ MLP_CELL = (
     "])\n"
     "mlp.fit(X_train, y_train)"
 )
+
+CORRECT_ANSWERS: list[Answer] = []  # correct alternatives, written differently from the solution
 
 WRONG_ANSWERS = [
     WrongAnswer(

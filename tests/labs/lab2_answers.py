@@ -1,6 +1,6 @@
 """Plausible mistakes in lab 2 (melting temperature from cohesive energy), one or more per graded test."""
 
-from labharness import WrongAnswer
+from labharness import Answer, WrongAnswer
 
 
 def error_curve(degrees="range(1, 11)", fit_on="X_train, y_train", metric="root_mean_squared_error"):
@@ -23,6 +23,8 @@ def cv_curve(data="X_train, y_train"):
         "    cv_rmse[degree] = -fold_scores.mean()\n"
     )
 
+
+CORRECT_ANSWERS: list[Answer] = []  # correct alternatives, written differently from the solution
 
 WRONG_ANSWERS = [
     WrongAnswer(
