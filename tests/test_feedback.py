@@ -5,13 +5,12 @@ import re
 import shutil
 
 import pytest
-from autograde_fixtures import answered, make_course, submit
+from autograde_fixtures import answered, enrol, graded_once, make_course, submit
 from labharness import ROOT
-from nbgrader.api import Gradebook
 
-from grading.autograde import autograde
 from grading.cli import main
 from grading.feedback import HIDDEN_FAILURE, write_feedback
+from grading.settings import load_course
 from grading.notebooks import HIDDEN_BEGIN, HIDDEN_END, grade_cells, read_notebook, region_lines
 
 SOURCE = ROOT / "source" / "lab1" / "lab1.ipynb"
@@ -31,18 +30,21 @@ def stub(grade_id: str) -> str:
 
 
 @pytest.fixture
-def graded_lab1(tmp_path):
-    """Lab 1 released and two students' submissions graded by the real autograder."""
-    settings = make_course(tmp_path)
-    with Gradebook(settings.gradebook_url) as gradebook:
-        gradebook.update_or_create_student("s.oneil-2", first_name="Seán", last_name="O'Neil, Jr.")
-        gradebook.update_or_create_student("kd_07", first_name="Kay", last_name="Dee")
-    submit(settings, "s.oneil-2", answered(settings, {**STUDENT_ANSWERS, "metrics": stub("metrics")}),
-           timestamp="2027-01-14T15:30:00+00:00")
-    submit(settings, "kd_07", answered(settings, KERNEL_STOPS), timestamp="2027-01-14T15:31:00+00:00")
-    summary = autograde(settings, "lab1", workers=1, progress=False)
-    assert summary.graded == ["kd_07", "s.oneil-2"], summary.describe()
-    return settings
+def graded_lab1(tmp_path_factory, tmp_path):
+    """Lab 1 released and two students' submissions graded by the real autograder, once per test run;
+    each test gets its own copy of the course (feedback writes into it)."""
+    def submit_all(folder):
+        settings = make_course(folder)
+        enrol(settings, {"s.oneil-2": ("Seán", "O'Neil, Jr."), "kd_07": ("Kay", "Dee")})
+        submit(settings, "s.oneil-2", answered(settings, {**STUDENT_ANSWERS, "metrics": stub("metrics")}),
+               timestamp="2027-01-14T15:30:00+00:00")
+        submit(settings, "kd_07", answered(settings, KERNEL_STOPS), timestamp="2027-01-14T15:31:00+00:00")
+        return settings
+
+    graded, summary, _, _ = graded_once(tmp_path_factory, "feedback-cohort", submit_all, workers=1)
+    assert summary["graded"] == ["kd_07", "s.oneil-2"] and summary["errors"] == {}
+    shutil.copytree(graded.course_dir, tmp_path / "course")
+    return load_course(tmp_path / "course")
 
 
 def page_text(path) -> str:
