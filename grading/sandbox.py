@@ -247,6 +247,7 @@ class LineProcess:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, pass_fds=pass_fds, env=env
         )
         self._pending = b""
+        self.ready = False  # its first line ("ready") has been read
         self._lock = threading.Lock()
         self._log: list[str] = []
         self._logged = 0
@@ -254,8 +255,12 @@ class LineProcess:
         self._stderr_reader.start()
 
     def wait_ready(self, startup_timeout: float, what: str) -> None:
+        """Read the process's first line (once: it may have been started well before it is needed)."""
+        if self.ready:
+            return
         try:
             self.ask(None, startup_timeout)
+            self.ready = True
         except SandboxGone as error:
             self.close()
             raise CourseError(f"{what} did not start ({error}): {''.join(self._log)[-2000:]}") from None

@@ -258,14 +258,14 @@ def clean_after_submission() -> str | None:
 
 
 def worker_judge(job: Job, source) -> LineProcess:
-    """This worker's judge, outside the sandbox, with the lab's libraries loaded once."""
+    """This worker's judge, outside the sandbox, with the lab's libraries loaded once; started without
+    waiting, so that it imports them while the sandbox starts (``wait_ready`` before the first test)."""
     global _JUDGE
     if _JUDGE is None or not _JUDGE.alive:
         command = [*module_command("grading.judge"), "--preload", ",".join(libraries(source)), "--memory", str(job.limits.memory)]
         environment = {**os.environ, **{key: value for key, value in ENVIRONMENT.items() if key.endswith("_THREADS")},
                        "MPLBACKEND": "Agg", **package_path()}
         _JUDGE = LineProcess(command, reply_timeout=job.limits.cell_timeout, cwd=str(job.scratch / "stage"), env=environment)
-        _JUDGE.wait_ready(300, "the judge")
     return _JUDGE
 
 
@@ -304,6 +304,7 @@ async def run_sandboxed(job: Job, notebook, source) -> tuple[dict, nbformat.Note
     trusted = {"names": trusted_names(source), "pristine": pristine_code(source)}
     judge = worker_judge(job, source)
     sandbox = worker_sandbox(job, source)
+    judge.wait_ready(300, "the judge")
     channels = {grade_id: f"{sandbox.runtime_inside}/test-{secrets.token_hex(8)}.sock" for grade_id in tests}
     to_run = nbformat.v4.new_notebook(metadata=notebook.metadata)
     to_run.cells = [serve_cell(channels[nbgrader_meta(cell)["grade_id"]]) if is_test(cell, tests) else cell for cell in notebook.cells]

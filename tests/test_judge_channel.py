@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from grading.judge import run_test
+from grading.judge import pristine_namespace, run_test
 from grading.sandbox import module_command, package_path
 from grading.student_side.server import serve
 
@@ -65,7 +65,7 @@ def judged(tmp_path, code: str) -> dict:
     kernel.start()
     request = {"grade_id": "t", "code": code, "trusted": {"np": "numpy"}, "timeout": 10}
     try:
-        return run_test(request, listener, {"numpy"})
+        return run_test(request, listener, {"numpy"}, pristine_namespace(""))
     finally:
         listener.close()
         kernel.join(timeout=10)
