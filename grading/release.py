@@ -25,11 +25,13 @@ from .notebooks import (
     answer_code,
     grade_cells,
     max_points,
+    nbgrader_meta,
     read_notebook,
     region_lines,
     solution_cells,
 )
 from .settings import CourseError, CourseSettings, copy_settings, load_course
+from .tamper import lab_code
 
 
 @dataclass
@@ -151,6 +153,20 @@ def test_line(code: str, number: int | None) -> str:
     return f" at line {number} (`{lines[number - 1].strip()}`)" if number and 0 < number <= len(lines) else ""
 
 
+def pristine_problems(source_path: Path) -> list[str]:
+    """Cells marked pristine must be the lab's own locked code (the judge runs them as the instructor's):
+    a marked answer, test or unlocked cell would be ignored or run what a student wrote."""
+    problems = []
+    for index, cell in enumerate(read_notebook(source_path).cells, start=1):
+        if not cell.metadata.get("labgrade", {}).get("pristine"):
+            continue
+        meta = nbgrader_meta(cell)
+        if not lab_code(cell) or meta.get("grade") or not meta.get("locked"):
+            problems.append(f"{source_path}: cell {index} ({meta.get('grade_id', 'no grade id')}) is marked pristine but is not "
+                            "a locked code cell of the lab's own (not an answer, a test or a shared cell)")
+    return problems
+
+
 def release(settings: CourseSettings, labs: list[str] | None = None) -> list[ReleaseCheck]:
     """Generate and check the given labs (default: every lab with a source notebook)."""
     labs = labs or labs_with_source(settings)
@@ -164,7 +180,7 @@ def release(settings: CourseSettings, labs: list[str] | None = None) -> list[Rel
         if not shared_cells and bring_up_to_date(settings, lab, path, read_notebook(released)):
             released = generate(settings, lab)  # the shared cells changed: release them as they now are
         check = ReleaseCheck(lab=lab, released=released, problems=shared_cells)
-        check.problems += check_text(path, released)
+        check.problems += check_text(path, released) + pristine_problems(path)
         problems, check.tasks, check.points = check_execution(settings, lab)
         check.problems += problems
         checks.append(check)

@@ -102,3 +102,19 @@ def test_release_check_catches_hidden_test_text_and_a_stub_that_does_not_raise(c
     problems = check_text(source_notebook(course, "lab1"), doctored_release(tmp_path, change))
     assert any("hidden test line leaked" in problem for problem in problems)
     assert any("'correlation' has no stub" in problem for problem in problems)
+
+
+def test_release_check_refuses_a_pristine_mark_on_an_answer_or_test_cell_and_takes_one_on_a_data_cell(tmp_path):
+    """The judge runs pristine cells as the instructor's code: a mark on a cell a student writes, or on
+    a test, must stop the release rather than be ignored."""
+    from grading.release import pristine_problems
+
+    nb = read_notebook(ROOT / "source" / "lab1" / "lab1.ipynb")
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") in ("code-08", "arrhenius", "test_fit"):
+            cell.metadata["labgrade"] = {"pristine": True}
+    path = tmp_path / "lab1.ipynb"
+    nbformat.write(nb, path)
+    problems = pristine_problems(path)
+    assert len(problems) == 2
+    assert "(arrhenius) is marked pristine" in problems[0] and "(test_fit) is marked pristine" in problems[1]
