@@ -9,14 +9,19 @@ credentials, a missing database) is a CourseError naming the setting, never show
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 
+import nbgrader.api
 import sqlalchemy
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from nbgrader.api import Gradebook
+from nbgrader.dbutil import ALEMBIC_DIR
 
 from .settings import CONFIG_FILE, CourseError, CourseSettings
 
@@ -26,6 +31,19 @@ EXAMPLES = "sqlite:////PATH/gradebook.db or postgresql://USER:PASSWORD@HOST:5432
 USERINFO_PASSWORD = re.compile(r"^([^:/]+://[^:/@]*:)(.*)@")
 QUERY_PASSWORD = re.compile(r"([?&]password=)([^&]*)")
 NOT_A_URL = (sqlalchemy.exc.ArgumentError, ImportError)  # unparsable, no such dialect, its driver missing
+
+
+@functools.cache
+def newest_migration() -> str:
+    """The newest of nbgrader's gradebook migrations, which nbgrader stamps on every new gradebook. nbgrader
+    asks the `alembic` command in a subprocess (about 2.5 s for each new gradebook: every release, check
+    and scratch course); the answer depends only on the installed nbgrader, so alembic's API is asked once."""
+    config = Config()
+    config.set_main_option("script_location", ALEMBIC_DIR)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+nbgrader.api.get_alembic_version = newest_migration
 
 
 def shown(url: str) -> str:

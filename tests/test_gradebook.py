@@ -70,3 +70,27 @@ def test_a_scratch_copy_of_a_course_keeps_its_settings_but_never_its_gradebook(t
     scratch = copy_settings(course, tmp_path / "scratch")
     assert scratch.gradebook_url == f"sqlite:///{tmp_path / 'scratch' / 'gradebook.db'}"
     assert (scratch.lab_dates, scratch.deadline, scratch.blackboard_columns) == (course.lab_dates, course.deadline, course.blackboard_columns)
+
+
+def test_a_new_gradebook_is_stamped_with_the_migration_nbgraders_alembic_command_names_without_running_it(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    import sqlalchemy
+    from nbgrader.dbutil import write_alembic_ini
+
+    from grading.gradebook import open_gradebook
+    from grading.settings import load_course
+
+    write_alembic_ini(str(tmp_path / "alembic.ini"), "sqlite:///unused.db")
+    heads = subprocess.run([sys.executable, "-m", "alembic", "-c", str(tmp_path / "alembic.ini"), "heads"],
+                           capture_output=True, text=True, check=True).stdout
+    make_course(tmp_path / "course")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))  # nbgrader's own way needs `alembic` on PATH
+    with open_gradebook(load_course(tmp_path / "course")):
+        pass
+    engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'course' / 'gradebook.db'}")
+    with engine.connect() as connection:
+        stamped = connection.execute(sqlalchemy.text("SELECT version_num FROM alembic_version")).scalar_one()
+    engine.dispose()
+    assert stamped == heads.split()[0]
