@@ -115,10 +115,10 @@ CORRECT_ANSWERS = [
     Answer(
         "closed_form",
         "X_design = np.vstack([np.ones(len(elements)), np.log(elements['Ecoh']), np.log(elements['GSvolume_pa'])]).T\n"
-        "y_lnB = np.log(elements['BulkModulus'])\n"
+        "y_lnB = np.array(np.log(elements['BulkModulus']))\n"
         "w_closed = np.linalg.pinv(X_design) @ y_lnB\n"
         "stiffness_law = 'E/V'",
-        "pseudo-inverse, y_lnB left a pandas Series",
+        "pseudo-inverse, columns stacked as rows and transposed",
     ),
     Answer(
         "backprop",
@@ -362,9 +362,16 @@ WRONG_ANSWERS = [
     ),
     WrongAnswer(
         "backprop",
-        BACKPROP.format(scale="2.0 / len(y)", derivative=" * (1.0 - hidden**2)", b2="r.mean()"),
+        "def backprop(params, X, y):\n"
+        "    hidden = np.tanh(X @ params['W1'] + params['b1'])\n"
+        "    r = 2.0 / len(y) * (hidden @ params['w2'] + params['b2'] - y)\n"
+        "    delta = np.outer(r, params['w2']) * (1.0 - hidden**2)\n"
+        "    grads = {'W1': X.T @ delta, 'b1': delta.sum(axis=0), 'w2': hidden.T @ r, 'b2': float(r.sum())}\n"
+        "    for key in grads:\n"
+        "        params[key] -= 0.05 * grads[key]  # a training step while we are at it\n"
+        "    return grads",
         "test_backprop",
-        "mean instead of sum for the output bias",
+        "right gradients, but it also takes a descent step on the caller's params",
     ),
     WrongAnswer(
         "backprop",
