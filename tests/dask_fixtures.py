@@ -43,9 +43,8 @@ class DaskCluster:
         return self
 
     def add_worker(self, name: str, *options: str, environment: dict | None = None) -> None:
-        """A `dask worker` (with its nanny) as the README says to start one: one thread, no profiler,
+        """A `dask worker` (with its nanny) as the README says to start one: one thread, labgrade's Dask settings,
         the grading package imported at start (unless ``options`` and ``environment`` say otherwise)."""
-        environment = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False", **(environment or {})}
         self._start(name, [*DASK, "worker", self.address, "--name", name, "--nworkers", "1", "--no-dashboard",
                            "--local-directory", str(self.folder / name / "scratch"), "--death-timeout", "60", *PRELOAD,
                            *(options or ["--nthreads", "1"])], checkout(environment))
@@ -85,8 +84,9 @@ class DaskCluster:
 
 def checkout(environment: dict | None = None) -> dict:
     """This process's environment with this checkout's grading package first on the import path
-    (the scheduler unpickles the tasks, so it needs the package too), plus ``environment``."""
-    return {**os.environ, "PYTHONPATH": str(ROOT), **(environment or {})}
+    (the scheduler unpickles the tasks, so it needs the package too) and labgrade's Dask settings
+    (grading/dask-config), plus ``environment``."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), "DASK_CONFIG": str(ROOT / "grading" / "dask-config"), **(environment or {})}
 
 
 def descendants(pid: int) -> list[psutil.Process]:

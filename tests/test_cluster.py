@@ -172,3 +172,21 @@ def test_a_scheduler_that_cannot_be_reached_is_an_error_naming_it_not_a_hang(tmp
         assert main(["--course-dir", str(tmp_path), "autograde", LAB, "--scheduler", address, "--no-progress"]) == 2
     assert time.monotonic() - started < 2 + 10
     assert f"cannot reach the Dask scheduler at {address} within 2 s" in capsys.readouterr().err
+
+
+def test_labgrades_dask_settings_name_only_settings_dask_has():
+    """A misspelt key in grading/dask-config would be ignored by Dask without a word."""
+    import dask.config
+    import distributed  # noqa: F401 (its defaults join Dask's config)
+    import yaml
+
+    ours = yaml.safe_load((ROOT / "grading" / "dask-config" / "labgrade.yaml").read_text())
+
+    def leaves(tree, prefix=""):
+        for key, value in tree.items():
+            yield from leaves(value, f"{prefix}{key}.") if isinstance(value, dict) else [f"{prefix}{key}"]
+
+    defaults = dask.config.merge(*dask.config.defaults)
+    unknown = [key for key in leaves(ours) if dask.config.get(key, "missing", config=defaults) == "missing"]
+    assert unknown == []
+    assert dask.config.get("distributed.worker.profile.enabled", config=defaults) is True  # ours really changes it
