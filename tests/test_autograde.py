@@ -7,13 +7,16 @@ import subprocess
 import sys
 import time
 
+import nbformat
 import pytest
 from autograde_fixtures import LAB, answered, make_course, submit
 from labharness import ROOT
 
 from grading import autograde as autograde_module
 from grading.autograde import STATE_FILE, autograde
+from grading.notebooks import nbgrader_meta, read_notebook
 from grading.sandbox import Sandbox
+from grading.tamper import pristine_cells, pristine_code
 from grading.settings import CourseError, load_course
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
@@ -34,6 +37,21 @@ def grades(course_dir):
         }
 
 
+def with_pristine_for_nbgrader(settings, student):
+    """nbgrader runs the hidden tests in the student's kernel, where the judge's ``pristine`` does not
+    exist. For nbgrader's side of the comparison only, a cell after the first of the lab's pristine cells makes it as
+    the judge does: those cells run again in a namespace of their own."""
+    source = read_notebook(settings.course_dir / "source" / LAB / f"{LAB}.ipynb")
+    marked = {nbgrader_meta(cell).get("grade_id") for cell in pristine_cells(source)}
+    path = settings.course_dir / "submitted" / student / LAB / f"{LAB}.ipynb"
+    nb = read_notebook(path)
+    first = min(i for i, cell in enumerate(nb.cells) if nbgrader_meta(cell).get("grade_id") in marked)
+    nb.cells.insert(first + 1, nbformat.v4.new_code_cell(
+        f"_names = {{}}\nexec({pristine_code(source)!r}, _names)\n"
+        "pristine = __import__('types').SimpleNamespace(**{k: v for k, v in _names.items() if not k.startswith('__')})"))
+    nbformat.write(nb, path)
+
+
 def cohort(settings):
     submit(settings, "ada", answered(settings))
     submit(settings, "bo", answered(settings, {"arrhenius": WRONG["arrhenius"]}), "2027-01-14T16:10:00+01:00")
@@ -49,6 +67,7 @@ def test_scores_and_records_match_nbgrader_autograde_for_honest_work(tmp_path):
     autograde(load_course(ours), LAB, workers=2, require_sandbox=True, progress=False)
     api = NbGraderAPI(config=load_course(theirs).nbgrader_config())
     for student in ("ada", "bo", "cy"):
+        with_pristine_for_nbgrader(load_course(theirs), student)
         assert api.autograde(LAB, student, force=True, create=True)["success"]
     assert grades(ours) == grades(theirs)
     assert {key[0] for key in grades(ours)} == {"ada", "bo", "cy"}

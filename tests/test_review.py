@@ -183,9 +183,9 @@ def test_a_regrade_after_a_hidden_test_is_fixed_keeps_decisions_and_lists_the_ma
     assert before["ro"][standard_columns()[0]] == "1.80"  # 9 of 10: the rounded factor fails a hidden test
     path = source_notebook(course, "lab1")
     nb = read_notebook(path)
-    for cell in nb.cells:  # the tolerance was tighter than the 4 figures the lab quotes
-        cell.source = cell.source.replace('3.46 * 96.485332, rtol=1e-5)', '3.46 * 96.485332, rtol=1e-2)').replace(
-            '96.485332, rtol=1e-5)', '96.485332, rtol=1e-2)')
+    for cell in nb.cells:  # the instructor decides a factor rounded to 96 is close enough
+        cell.source = cell.source.replace('_table["Ea_eV"] * 96.485332, rtol=1e-3)', '_table["Ea_eV"] * 96.485332, rtol=1e-2)')
+    assert any('96.485332, rtol=1e-2)' in cell.source for cell in nb.cells), "the hidden test to loosen is not in lab 1"
     nbformat.write(nb, path)
     generate(course, "lab1")
     summary = autograde(course, "lab1", require_sandbox=True, progress=False)
