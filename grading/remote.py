@@ -168,7 +168,8 @@ class Channel:
 
 def write_back(original, new) -> None:
     """Give ``original`` (the test's own argument) the contents the student's function left in its copy,
-    where both are the same kind of plain data; anything else is left as it was."""
+    where both are the same kind of plain data; anything else is left as it was. Rows a function dropped
+    or added in place (``dropna(inplace=True)``) are dropped or added here too."""
     import numpy as np
     import pandas as pd
 
@@ -182,15 +183,25 @@ def write_back(original, new) -> None:
     elif kind in (dict, set):
         original.clear()
         original.update(new)
-    elif kind is pd.Series and len(original) == len(new):
-        original.index = new.index
-        original[:] = new.to_numpy()
-    elif kind is pd.DataFrame and len(original) == len(new):
-        for column in [c for c in original.columns if c not in new.columns]:
-            del original[column]
-        original.index = new.index
-        for column in new.columns:
-            original[column] = new[column].to_numpy()
+    elif kind in (pd.Series, pd.DataFrame):
+        if not original.index.equals(new.index) and original.index.is_unique and new.index.is_unique:
+            original.drop(index=original.index.difference(new.index), inplace=True)
+            if kind is pd.DataFrame:
+                for column in [c for c in new.columns if c not in original.columns]:
+                    original[column] = np.nan
+            for label in new.index.difference(original.index):
+                original.loc[label] = new.loc[label] if kind is pd.Series else new.loc[label, original.columns].to_numpy()
+        if len(original) != len(new):
+            return
+        if kind is pd.Series:
+            original.index = new.index
+            original[:] = new.to_numpy()
+        else:
+            for column in [c for c in original.columns if c not in new.columns]:
+                del original[column]
+            original.index = new.index
+            for column in new.columns:
+                original[column] = new[column].to_numpy()
 
 
 def student_exception(name: str, text: str) -> Exception:

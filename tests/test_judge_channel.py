@@ -51,6 +51,11 @@ table = {"a": np.arange(3.0), "b": (1, "two", None)}
 def shift(w, rows):
     w += 1.0
     rows.append(3)
+
+def tidy(table, column):
+    table.dropna(inplace=True)
+    column.drop(column.index[0], inplace=True)
+    table.loc[99] = [7.0, 8.0]
 '''
 
 
@@ -118,6 +123,19 @@ def test_arguments_a_student_function_changes_in_place_change_in_the_test_too(tm
         "assert np.array_equal(start, [1.5, 1.5]) and rows == [1, 2, 3]"
     )
     assert judged(tmp_path, code)["passed"]
+
+
+def test_rows_a_student_function_drops_or_adds_in_place_are_dropped_or_added_in_the_test_too(tmp_path):
+    code = (
+        "import pandas as pd\n"
+        "table = pd.DataFrame({'a': [1.0, None, 3.0], 'b': [4.0, 5.0, 6.0]})\n"
+        "column = pd.Series([1.0, 2.0, 3.0], index=[10, 11, 12])\n"
+        "tidy(table, column)\n"
+        "assert list(table.index) == [0, 2, 99] and table.loc[99].tolist() == [7.0, 8.0], table\n"
+        "assert list(column.index) == [11, 12] and column.tolist() == [2.0, 3.0], column"
+    )
+    verdict = judged(tmp_path, code)
+    assert verdict["passed"], verdict
 
 
 def test_the_judge_imports_this_checkouts_package_never_modules_in_the_lab_folder(tmp_path):
