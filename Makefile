@@ -29,9 +29,8 @@ demo: setup
 	-$(PYTHON) -m grading.sandbox_setup
 	$(BIN)/labgrade demo
 
-# --dist loadgroup: the tests of one graded batch run on one worker (tests/labharness.py batch_group).
 test: setup sandbox suite-packages
-	$(BIN)/pytest -n auto --dist loadgroup --durations=10
+	$(BIN)/pytest -n auto --durations=10
 
 release: setup
 	$(BIN)/labgrade release

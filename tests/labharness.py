@@ -17,20 +17,9 @@ import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 # Every lab with a source notebook: what the lab tests cover.
 LABS = sorted(p.parent.name for p in (ROOT / "source").glob("lab*/lab*.ipynb"))
-
-
-def batch_group(lab: str):
-    """The pytest-xdist group of the tests that read a lab's batch: one worker grades it while the
-    other goes on with other tests (instead of waiting for the batch's lock)."""
-    return pytest.mark.xdist_group(f"lab-batch-{lab}")
-
-
-BATCH_LABS = [pytest.param(lab, marks=batch_group(lab)) for lab in LABS]
 
 
 @dataclass(frozen=True)

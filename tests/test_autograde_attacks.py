@@ -18,9 +18,6 @@ from grading.notebooks import read_notebook
 from grading.settings import load_course
 from nbgrader.api import Gradebook
 
-# The tests of one graded cohort run on one pytest-xdist worker: the other never waits for its lock.
-pytestmark = pytest.mark.xdist_group("autograde-attacks")
-
 
 ATTACK_CELLS = {
     "input_transformer": "get_ipython().input_transformers_cleanup.append(lambda lines: [l for l in lines if 'assert' not in l])",
@@ -325,7 +322,6 @@ def test_autograded_notebooks_contain_no_hidden_test_code(graded):
 # submission's test channels and answers them first, with a correct arrhenius().
 LEAVE_BEHIND = """
 import os, pathlib, time
-
 startup = pathlib.Path(os.environ.get("IPYTHONDIR", "/tmp/ipython"), "profile_default", "startup")
 startup.mkdir(parents=True, exist_ok=True)
 (startup / "00-next.py").write_text("import os\\nos._exit(0)\\n")

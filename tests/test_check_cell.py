@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from autograde_fixtures import answered, make_course, released, solutions
 from check_fixtures import Session, cell_index
-from labharness import ROOT, batch_group
+from labharness import ROOT
 
 from grading.cells.check_cell import CHECK_ID, SETUP_ID
 from grading.notebooks import nbgrader_meta, solution_cells
@@ -134,7 +134,6 @@ def test_a_notebook_never_run_is_told_to_run_all(course, tmp_path):
     assert lines[2:9] == TASKS_PASS  # the check itself runs it
 
 
-@batch_group("lab1")
 def test_when_marked_the_shared_cells_print_nothing(lab_batch):
     """Graded by the real autograder (sandbox and judge), the set-up and check cells have no output."""
     batch = lab_batch("lab1")

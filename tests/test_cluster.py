@@ -15,7 +15,7 @@ from dataclasses import replace
 import pytest
 from autograde_fixtures import LAB, make_course, released, submit
 from dask_fixtures import DaskCluster, checkout, descendants, gone_within
-from labharness import ROOT, batch_group
+from labharness import ROOT
 from nbgrader.api import Gradebook
 
 from grading import autograde as autograde_module
@@ -55,7 +55,6 @@ def graders(settings, students=STUDENTS) -> list[str]:
     return [(settings.course_dir / "autograded" / student / LAB / LOG_FILE).read_text().splitlines()[0] for student in students]
 
 
-@batch_group(LAB)
 def test_a_batch_graded_on_a_dask_cluster_scores_exactly_as_graded_locally(tmp_path, lab_batch):
     settings, local = same_batch(tmp_path / "course", lab_batch)
     with DaskCluster(tmp_path / "cluster") as cluster:
@@ -76,7 +75,6 @@ def test_a_batch_graded_on_a_dask_cluster_scores_exactly_as_graded_locally(tmp_p
     assert again.graded == [] and again.up_to_date == STUDENTS
 
 
-@batch_group(LAB)
 def test_a_worker_killed_mid_submission_costs_nothing_and_each_submission_is_recorded_once(tmp_path, lab_batch, monkeypatch):
     settings, local = same_batch(tmp_path / "course", lab_batch)
     recorded, record = [], autograde_module.record
@@ -107,7 +105,6 @@ def test_a_worker_killed_mid_submission_costs_nothing_and_each_submission_is_rec
     assert gone_within(orphans, 30) == [], "the killed worker's sandbox or judge outlived it"
 
 
-@batch_group(LAB)
 def test_unfit_workers_are_refused_by_name_and_the_fit_one_grades(tmp_path, lab_batch):
     settings, _ = same_batch(tmp_path / "course", lab_batch)
     other_version = tmp_path / "other-labgrade"

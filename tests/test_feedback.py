@@ -13,10 +13,6 @@ from grading.feedback import HIDDEN_FAILURE, write_feedback
 from grading.settings import load_course
 from grading.notebooks import HIDDEN_BEGIN, HIDDEN_END, grade_cells, read_notebook, region_lines
 
-# The tests of one graded cohort run on one pytest-xdist worker: the other never waits for its lock.
-pytestmark = pytest.mark.xdist_group("feedback-cohort")
-
-
 SOURCE = ROOT / "source" / "lab1" / "lab1.ipynb"
 RELEASED = ROOT / "release" / "lab1" / "lab1.ipynb"
 # A student's honest attempts: arrhenius has the sign wrong (a visible test fails), the unit

@@ -20,10 +20,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 from grading.review import decide
 from grading.settings import load_course
 
-# The tests of one graded cohort run on one pytest-xdist worker: the other never waits for its lock.
-pytestmark = pytest.mark.xdist_group("formgrader-course")
-
-
 STUDENTS = {"ana": ("Ana", "Answers"), "wu": ("Wu", "Wrong")}
 REVIEWED = ("wu", "test_arrhenius", "1.5")  # student, task, points set on review
 WAIT_SECONDS = 30

@@ -18,9 +18,6 @@ from autograde_fixtures import (
 from grading.feedback import FAILED_HIDDEN, NOT_ANSWERED, task_outcome
 from grading.notebooks import read_notebook, solution_cells
 
-# The tests of one graded cohort run on one pytest-xdist worker: the other never waits for its lock.
-pytestmark = pytest.mark.xdist_group("judge-boundary")
-
 HIDDEN_ONLY = "8.617333262e-5"  # a constant that appears only in lab 1's hidden tests
 
 # A wrong answer whose values say yes to every comparison, numpy operation and truth test.
@@ -121,7 +118,6 @@ def arrhenius(D0, Ea, T):
 '''
 SHOW_HTML = '''
 from IPython.display import HTML, Javascript, SVG, Markdown, display
-
 display(HTML("<script>document.title = 'owned'</script><b>bold</b>"))
 display(Javascript("document.title = 'owned'"))
 display(SVG('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'))

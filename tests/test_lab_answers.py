@@ -8,7 +8,7 @@ sandbox and judge, once per lab.
 """
 
 import pytest
-from labharness import BATCH_LABS, LABS, ROOT, Answer, answers
+from labharness import LABS, ROOT, Answer, answers
 
 from grading.notebooks import grade_cells, read_notebook, solution_cells, task_answers
 
@@ -38,7 +38,7 @@ def right(answer) -> bool:
     return answer is None or isinstance(answer, Answer)
 
 
-@pytest.mark.parametrize("lab", BATCH_LABS)
+@pytest.mark.parametrize("lab", LABS)
 def test_the_batch_sets_each_tasks_stub_against_every_other_task_and_hands_in_every_answer(lab_batch, lab):
     batch = lab_batch(lab)
     correct, wrong = answers(lab)
@@ -53,7 +53,7 @@ def test_the_batch_sets_each_tasks_stub_against_every_other_task_and_hands_in_ev
     assert [str(a) for a in [*correct, *wrong] if a not in handed] == [], f"{lab}: answers the batch never hands in"
 
 
-@pytest.mark.parametrize("lab", BATCH_LABS)
+@pytest.mark.parametrize("lab", LABS)
 def test_each_test_scores_as_its_own_tasks_answer_says_whatever_the_other_tasks_hold(lab_batch, lab):
     batch = lab_batch(lab)
     assert batch.summary["errors"] == {}

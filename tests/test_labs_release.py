@@ -5,7 +5,7 @@ import json
 import nbformat
 import pytest
 from autograde_fixtures import make_course, released_course
-from labharness import BATCH_LABS, LABS, ROOT
+from labharness import LABS, ROOT
 
 from grading.autograde import test_records as records_of
 from grading.notebooks import grade_cells, max_points, read_notebook
@@ -13,7 +13,7 @@ from grading.release import check_execution, check_text, generate, released_note
 
 
 
-@pytest.mark.parametrize("lab", BATCH_LABS)
+@pytest.mark.parametrize("lab", LABS)
 def test_solution_scores_full_unflagged_through_the_judge_and_unchanged_release_scores_zero(lab_batch, lab):
     """Graded by the autograder in the sandbox (the lab's shared batch): every test works through the
     judge's boundary. ``labgrade release`` makes the same check (check_execution, tested below)."""

@@ -18,9 +18,6 @@ from grading.release import generate
 from grading.settings import CONFIG_FILE, load_course
 from labharness import ROOT
 
-# The tests of one graded cohort run on one pytest-xdist worker: the other never waits for its lock.
-pytestmark = pytest.mark.xdist_group("pristine-lab")
-
 DATA = "import numpy as np\n\nsamples = np.arange(1.0, 11.0)\nscale = 2.0"
 DOUBLED = "def doubled(x):\n    ### BEGIN SOLUTION\n    return x * scale\n    ### END SOLUTION"
 TEST_DOUBLED = (
@@ -31,7 +28,6 @@ TEST_DOUBLED = (
     "assert np.array_equal(_x, pristine.samples), 'doubled changed its input'\n"
     "### END HIDDEN TESTS"
 )
-
 TOTAL = "### BEGIN SOLUTION\ntotal = samples.sum()\n### END SOLUTION"
 TEST_TOTAL = "assert np.ndim(total) == 0\n### BEGIN HIDDEN TESTS\nassert np.isclose(total, pristine.samples.sum())\n### END HIDDEN TESTS"
 

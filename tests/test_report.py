@@ -12,10 +12,6 @@ from grading.marks import write_marks
 from grading.report import write_report
 from grading.settings import CourseError
 
-# The tests of one graded cohort run on one pytest-xdist worker: the other never waits for its lock.
-pytestmark = pytest.mark.xdist_group("feedback-cohort")
-
-
 
 def cells(page: str, row: str) -> list[str]:
     """The cells of the table row whose header is ``row``."""

@@ -20,10 +20,6 @@ from grading.release import generate, source_notebook
 from grading.review import DECISIONS_FILE, outstanding_flags, submission_hash
 from grading.settings import load_course
 
-# The tests of one graded cohort run on one pytest-xdist worker: the other never waits for its lock.
-pytestmark = pytest.mark.xdist_group("review-cohort")
-
-
 WRONG_SIGN = {"arrhenius": "def arrhenius(D0, Ea, T):\n    return D0 * np.exp(Ea / (k_B * T))"}
 ROUNDED = {"ea_units": 'dopants["Ea_kJ_mol"] = dopants["Ea_eV"] * 96'}  # only the hidden tests catch it
 STUDENTS = {"ed": ("Ed", "Edits"), "wu": ("Wu", "Wrong"), "mo": ("Mo", "Misconduct"), "ro": ("Ro", "Rounds")}

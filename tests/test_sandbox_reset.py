@@ -8,9 +8,6 @@ away and the submission that left it so is flagged with the reason.
 import pytest
 from autograde_fixtures import AFTER_ARRHENIUS, WRONG_ARRHENIUS, answered, autograded_text, graded_once, insert_after, make_course, submit
 
-# The tests of one graded cohort run on one pytest-xdist worker: the other never waits for its lock.
-pytestmark = pytest.mark.xdist_group("sandbox-reset")
-
 DEEP_TREE = '''
 import os
 here = os.getcwd()
@@ -43,7 +40,6 @@ print("WROTE", written)
 '''
 NEW_USER_NAMESPACE = '''
 import ctypes, subprocess
-
 CLONE_NEWUSER = 0x10000000
 refused = ctypes.CDLL(None, use_errno=True).unshare(CLONE_NEWUSER) != 0
 refused_by_tool = subprocess.run(["unshare", "--user", "true"], capture_output=True).returncode != 0
