@@ -23,9 +23,9 @@ Protocol with the worker: one JSON request per line on stdin, one JSON reply per
 from __future__ import annotations
 
 import argparse
-import hashlib
 import builtins
 import contextlib
+import hashlib
 import importlib
 import io
 import json

@@ -31,7 +31,7 @@ from .notebooks import (
     solution_cells,
 )
 from .settings import CourseError, CourseSettings, copy_settings, load_course
-from .tamper import lab_code
+from .tamper import lab_code, marked_pristine
 
 
 @dataclass
@@ -158,7 +158,7 @@ def pristine_problems(source_path: Path) -> list[str]:
     a marked answer, test or unlocked cell would be ignored or run what a student wrote."""
     problems = []
     for index, cell in enumerate(read_notebook(source_path).cells, start=1):
-        if not cell.metadata.get("labgrade", {}).get("pristine"):
+        if not marked_pristine(cell):
             continue
         meta = nbgrader_meta(cell)
         if not lab_code(cell) or meta.get("grade") or not meta.get("locked"):

@@ -129,11 +129,16 @@ def lab_code(cell) -> bool:
     return cell.cell_type == "code" and not meta.get("solution") and meta.get("grade_id") not in SHARED_CELLS
 
 
+def marked_pristine(cell) -> bool:
+    """Whether a cell carries the mark ``"labgrade": {"pristine": true}`` (release checks where it may)."""
+    return bool(cell.metadata.get("labgrade", {}).get("pristine"))
+
+
 def pristine_cells(source) -> list:
-    """The instructor's cells marked ``"labgrade": {"pristine": true}`` (locked code that makes a lab's
-    data): the judge runs them itself, so hidden tests take references from copies student code
-    never reached, whatever an answer rebinds or changes in place."""
-    return [cell for cell in source.cells if lab_code(cell) and cell.metadata.get("labgrade", {}).get("pristine")]
+    """The instructor's cells marked pristine (locked code that makes a lab's data): the judge runs
+    them itself, so hidden tests take references from copies student code never reached, whatever an
+    answer rebinds or changes in place."""
+    return [cell for cell in source.cells if lab_code(cell) and marked_pristine(cell)]
 
 
 def pristine_code(source) -> str:

@@ -74,6 +74,11 @@ def answers(lab: str) -> tuple[list[Answer], list[WrongAnswer]]:
     return list(module.CORRECT_ANSWERS), list(module.WRONG_ANSWERS)
 
 
+def is_correct(answer) -> bool:
+    """Whether an answer cell's content must score: the solution (None) or a correct alternative."""
+    return answer is None or isinstance(answer, Answer)
+
+
 @dataclass
 class Handed:
     """One notebook of a lab's batch: the answer in each answer cell (None: the instructor's)."""
@@ -90,7 +95,7 @@ class Handed:
         outcome = {}
         for test, cells in tests.items():
             held = [self.cells.get(cell) for cell in cells]
-            if all(answer is None or isinstance(answer, Answer) for answer in held):
+            if all(is_correct(answer) for answer in held):
                 outcome[test] = True
             elif any(isinstance(answer, Stub) or (isinstance(answer, WrongAnswer) and answer.loses == test) for answer in held):
                 outcome[test] = False

@@ -8,7 +8,7 @@ sandbox and judge, once per lab.
 """
 
 import pytest
-from labharness import LABS, ROOT, Answer, answers
+from labharness import LABS, ROOT, answers, is_correct
 
 from grading.notebooks import grade_cells, read_notebook, solution_cells, task_answers
 
@@ -34,10 +34,6 @@ def test_every_task_has_two_correct_alternatives_and_three_wrong_answers_one_of_
     assert undefined == [], f"{lab}: answer cells without a wrong answer that defines their names (rebinds=True)"
 
 
-def right(answer) -> bool:
-    return answer is None or isinstance(answer, Answer)
-
-
 @pytest.mark.parametrize("lab", LABS)
 def test_the_batch_sets_each_tasks_stub_against_every_other_task_and_hands_in_every_answer(lab_batch, lab):
     batch = lab_batch(lab)
@@ -46,7 +42,7 @@ def test_the_batch_sets_each_tasks_stub_against_every_other_task_and_hands_in_ev
     for kind in ("stub", "rebinds"):
         notebooks = [h for h in batch.plan if h.student.startswith(kind)]
         apart = {(k, j) for h in notebooks for k in cells for j in cells
-                 if not right(h.cells[k]) and right(h.cells[j])}
+                 if not is_correct(h.cells[k]) and is_correct(h.cells[j])}
         missing = {(k, j) for k in cells for j in cells if k != j} - apart
         assert missing == set(), f"{lab}: pairs of tasks never set apart in the {kind} round: {sorted(missing)[:5]}"
     handed = [answer for h in batch.plan for answer in h.cells.values()]
