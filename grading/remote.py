@@ -184,22 +184,21 @@ def write_back(original, new) -> None:
         original.clear()
         original.update(new)
     elif kind in (pd.Series, pd.DataFrame):
+        if kind is pd.DataFrame:  # columns first, so that the rows below have the new frame's columns
+            for column in [c for c in original.columns if c not in new.columns]:
+                del original[column]
+            for column in [c for c in new.columns if c not in original.columns]:
+                original[column] = np.nan
         if not original.index.equals(new.index) and original.index.is_unique and new.index.is_unique:
             original.drop(index=original.index.difference(new.index), inplace=True)
-            if kind is pd.DataFrame:
-                for column in [c for c in new.columns if c not in original.columns]:
-                    original[column] = np.nan
             for label in new.index.difference(original.index):
                 original.loc[label] = new.loc[label] if kind is pd.Series else new.loc[label, original.columns].to_numpy()
         if len(original) != len(new):
             return
+        original.index = new.index
         if kind is pd.Series:
-            original.index = new.index
             original[:] = new.to_numpy()
         else:
-            for column in [c for c in original.columns if c not in new.columns]:
-                del original[column]
-            original.index = new.index
             for column in new.columns:
                 original[column] = new[column].to_numpy()
 

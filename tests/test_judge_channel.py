@@ -56,6 +56,10 @@ def tidy(table, column):
     table.dropna(inplace=True)
     column.drop(column.index[0], inplace=True)
     table.loc[99] = [7.0, 8.0]
+
+def narrow(table):
+    table.drop(columns="b", inplace=True)
+    table.loc[99] = [7.0]
 '''
 
 
@@ -133,6 +137,17 @@ def test_rows_a_student_function_drops_or_adds_in_place_are_dropped_or_added_in_
         "tidy(table, column)\n"
         "assert list(table.index) == [0, 2, 99] and table.loc[99].tolist() == [7.0, 8.0], table\n"
         "assert list(column.index) == [11, 12] and column.tolist() == [2.0, 3.0], column"
+    )
+    verdict = judged(tmp_path, code)
+    assert verdict["passed"], verdict
+
+
+def test_a_column_dropped_and_a_row_added_in_place_reach_the_test_too(tmp_path):
+    code = (
+        "import pandas as pd\n"
+        "table = pd.DataFrame({'a': [1.0, 2.0], 'b': [4.0, 5.0]})\n"
+        "narrow(table)\n"
+        "assert list(table.columns) == ['a'] and list(table.index) == [0, 1, 99] and table['a'].tolist() == [1.0, 2.0, 7.0], table"
     )
     verdict = judged(tmp_path, code)
     assert verdict["passed"], verdict
