@@ -65,11 +65,3 @@ def lab_batch(tmp_path_factory):
         return batches[lab]
 
     return grade
-
-
-
-def pytest_configure(config):
-    from batch_groups import BatchGroups
-
-    config.addinivalue_line("markers", "shared_batch(lab): the test reads this lab's batch (lab_batch) without a lab parameter")
-    config.pluginmanager.register(BatchGroups(config), "batch-groups")

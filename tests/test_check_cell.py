@@ -134,7 +134,6 @@ def test_a_notebook_never_run_is_told_to_run_all(course, tmp_path):
     assert lines[2:9] == TASKS_PASS  # the check itself runs it
 
 
-@pytest.mark.shared_batch("lab1")
 def test_when_marked_the_shared_cells_print_nothing(lab_batch):
     """Graded by the real autograder (sandbox and judge), the set-up and check cells have no output."""
     batch = lab_batch("lab1")

@@ -25,8 +25,6 @@ from grading import cluster as cluster_module
 from grading.cluster import Environment, WorkerReport, environment, pinned_libraries, refusals
 from grading.sandbox import Sandbox
 
-pytestmark = pytest.mark.shared_batch(LAB)  # the tests that read the lab 1 batch run where it is graded
-
 # Six of the lab 1 batch conftest's lab_batch grades locally: full marks, nothing, and four notebooks
 # with stubs or wrong answers in half the tasks.
 STUDENTS = sorted(["instructor", "untouched", "stub-b0-1", "stub-b1-0", "rebinds-b0-0", "rebinds-b1-1"])
