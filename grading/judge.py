@@ -38,7 +38,7 @@ import sys
 import time
 import types
 
-from .notebooks import HIDDEN_BEGIN, HIDDEN_END, region_numbers
+from .markers import HIDDEN_BEGIN, HIDDEN_END, region_numbers
 from .remote import TEST_MODULE, Channel
 
 OUTPUT_LIMIT = 20_000  # characters of a test's printed output kept for the autograded notebook

@@ -16,10 +16,9 @@ import nbformat
 from nbclient import NotebookClient
 
 from .cells.setup_cell import GRADING_MARKER
+from .markers import SOLUTION_BEGIN, SOLUTION_END
 from .settings import CourseError
 
-SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 HIDDEN_FAILURE = "failed in the hidden tests (they are not shown)"  # all a student is told of such a failure
 
 
@@ -131,27 +130,3 @@ def task_answers(nb) -> dict[str, list[str]]:
         elif meta.get("grade") and cell.cell_type == "code":
             tasks[meta["grade_id"]], pending = pending, []
     return tasks
-
-
-def region_numbers(source: str, begin: str, end: str) -> set[int]:
-    """Numbers (from 1) of the lines of a cell inside begin/end regions, the markers left out."""
-    inside, depth = set(), 0
-    for number, line in enumerate(source.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped == begin:
-            depth += 1
-        elif stripped == end:
-            depth -= 1
-        elif depth:
-            inside.add(number)
-    return inside
-
-
-def region_lines(source: str, begin: str, end: str) -> tuple[set[str], set[str]]:
-    """The stripped non-blank lines inside begin/end regions of a cell, and those outside them."""
-    numbers, inside, outside = region_numbers(source, begin, end), set(), set()
-    for number, line in enumerate(source.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped and stripped not in (begin, end):
-            (inside if number in numbers else outside).add(stripped)
-    return inside, outside

@@ -17,17 +17,13 @@ from nbgrader.apps import NbGraderAPI
 
 from .gradebook import check_gradebook
 from .lab_cells import bring_up_to_date, placement_problems
+from .markers import HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END, region_lines
 from .notebooks import (
-    HIDDEN_BEGIN,
-    HIDDEN_END,
-    SOLUTION_BEGIN,
-    SOLUTION_END,
     answer_code,
     grade_cells,
     max_points,
     nbgrader_meta,
     read_notebook,
-    region_lines,
     solution_cells,
 )
 from .settings import CourseError, CourseSettings, copy_settings, load_course

@@ -11,7 +11,8 @@ from labharness import ROOT
 from grading.cli import main
 from grading.feedback import HIDDEN_FAILURE, write_feedback
 from grading.settings import load_course
-from grading.notebooks import HIDDEN_BEGIN, HIDDEN_END, grade_cells, read_notebook, region_lines
+from grading.markers import HIDDEN_BEGIN, HIDDEN_END, region_lines
+from grading.notebooks import grade_cells, read_notebook
 
 SOURCE = ROOT / "source" / "lab1" / "lab1.ipynb"
 RELEASED = ROOT / "release" / "lab1" / "lab1.ipynb"
