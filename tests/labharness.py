@@ -6,7 +6,8 @@ full) and plausible mistakes (WRONG_ANSWERS: they must score nothing on the test
 handed in together, several answers per notebook, so that one batch also proves the tasks independent:
 ``batch_plan`` gives every pair of tasks (k, j) a notebook where k holds its stub while j holds a correct
 answer, the same with a wrong answer of k's that defines k's names (``rebinds``), and places every other
-wrong answer and every correct alternative in notebooks where about half the other tasks are right.
+wrong answer and every correct alternative in notebooks where about half the other tasks are right, in
+as few notebooks as that allows (each notebook is a whole run of the lab).
 A test scores as its own answers say, whatever the other tasks' answers are: that is independence.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,31 +107,56 @@ class Handed:
         return "; ".join(str(self.cells[cell]) if self.cells.get(cell) is not None else f"{cell} (solution)" for cell in cells)
 
 
-def bits(count: int) -> int:
-    return max(1, (count - 1).bit_length())
+def failing_sets(tasks: int, notebooks: int, size: int) -> list[frozenset[int]]:
+    """For each task, the ``size`` notebooks (of ``notebooks``) it fails in: distinct sets while there
+    are enough, each chosen where the fewest tasks fail so far, so every notebook has about as many."""
+    load = [0] * notebooks
+    options = [frozenset(c) for c in itertools.combinations(range(notebooks), size)]
+    chosen = []
+    for _ in range(tasks):
+        unused = [o for o in options if o not in chosen] or options
+        best = min(unused, key=lambda o: (sum(load[n] for n in o), sorted(o)))
+        chosen.append(best)
+        for n in best:
+            load[n] += 1
+    return chosen
+
+
+def separating_notebooks(tasks: int) -> int:
+    """The fewest notebooks in which every ordered pair of tasks (k, j) can have k failing while j holds
+    a correct answer: distinct half-size sets do it (Sperner), and need C(m, m // 2) >= tasks."""
+    count = 1
+    while math.comb(count, count // 2) < tasks:
+        count += 1
+    return count
 
 
 def batch_plan(cells: list[str], stubs: dict[str, str], correct: list[Answer], wrong: list[WrongAnswer]) -> list[Handed]:
     """The notebooks of one lab's batch (besides the instructor's and the untouched release).
 
-    Task i fails in notebook (b, p) when bit b of i is p, and holds a correct answer otherwise, so any two
-    tasks are apart in some notebook in each round. Round "stub": the stubs; round "rebinds": each task's
-    first wrong answer that defines its names; rounds "wrong-r": the other wrong answers, B of a task's
-    per round. Correct answers (the solution and the alternatives) take turns in the other places."""
-    count = bits(len(cells))
+    Round "stub": each task holds its stub in the notebooks of its failing set (failing_sets: distinct
+    half-size sets, so any two tasks are apart) and a correct answer in the others; round "rebinds": the
+    same with each task's first wrong answer that defines its names; round "wrong": each task's other
+    wrong answers, one per notebook, in notebooks where about half the tasks fail. Correct answers (the
+    solution and the alternatives) take turns wherever a task does not fail."""
+    count = separating_notebooks(len(cells))
+    apart = failing_sets(len(cells), count, max(1, count // 2))
     correct_of = {cell: [None, *[a for a in correct if a.cell == cell]] for cell in cells}
     turns = {cell: itertools.cycle(options) for cell, options in correct_of.items()}
     rebinding = {cell: next((w for w in wrong if w.cell == cell and w.rebinds), None) for cell in cells}
     rest = {cell: [w for w in wrong if w.cell == cell and w is not rebinding[cell]] for cell in cells}
-    rounds = [("stub", lambda cell, b: Stub(cell, stubs[cell])),
-              ("rebinds", lambda cell, b: rebinding[cell] or Stub(cell, stubs[cell]))]
-    for r in range(-(-max((len(v) for v in rest.values()), default=0) // count)):
-        rounds.append((f"wrong{r}", lambda cell, b, r=r: rest[cell][r * count + b] if r * count + b < len(rest[cell]) else Stub(cell, stubs[cell])))
+    most = max((len(v) for v in rest.values()), default=0)
+    spread = failing_sets(len(cells), max(2, 2 * most - 1), most) if most else []
+    rounds = [("stub", count, apart, lambda cell, n: Stub(cell, stubs[cell])),
+              ("rebinds", count, apart, lambda cell, n: rebinding[cell] or Stub(cell, stubs[cell]))]
+    if most:
+        rounds.append(("wrong", max(2, 2 * most - 1), spread, lambda cell, n: rest[cell][n] if n < len(rest[cell]) else Stub(cell, stubs[cell])))
     plan = []
-    for name, failing in rounds:
-        for b, polarity in itertools.product(range(count), (1, 0)):
-            handed = Handed(f"{name}-b{b}-{polarity}")
+    for name, notebooks, failing, answer in rounds:
+        for notebook in range(notebooks):
+            handed = Handed(f"{name}-{notebook}")
             for i, cell in enumerate(cells):
-                handed.cells[cell] = failing(cell, b) if (i >> b) & 1 == polarity else next(turns[cell])
+                place = sorted(failing[i]).index(notebook) if notebook in failing[i] else None
+                handed.cells[cell] = answer(cell, place) if place is not None else next(turns[cell])
             plan.append(handed)
     return plan
