@@ -1,4 +1,4 @@
-"""Where the test suite's CPU goes: run a command (default: the README's pytest line) and sample every
+"""Where the test suite's CPU goes: run a command (default: the suite as `make test` runs it) and sample every
 process on the machine, printing the wall time, how busy the cores were, and CPU-seconds by kind of
 process (sandboxed kernels, their launchers, judges, plain kernels, pytest...).
 
@@ -32,7 +32,6 @@ KINDS = [  # (what a command line holds, its kind); the first that matches
     ("grading.student_side.launcher", "sandbox launchers"),
     ("grading.judge", "judge"),
     ("ipykernel_launcher", "plain kernel"),
-    ("bwrap", "bubblewrap"),
     ("postgres", "postgres"),
     ("chrom", "chromium"),
     ("dask", "dask"),

@@ -146,11 +146,12 @@ def batch_plan(cells: list[str], stubs: dict[str, str], correct: list[Answer], w
     rebinding = {cell: next((w for w in wrong if w.cell == cell and w.rebinds), None) for cell in cells}
     rest = {cell: [w for w in wrong if w.cell == cell and w is not rebinding[cell]] for cell in cells}
     most = max((len(v) for v in rest.values()), default=0)
-    spread = failing_sets(len(cells), max(2, 2 * most - 1), most) if most else []
     rounds = [("stub", count, apart, lambda cell, n: Stub(cell, stubs[cell])),
               ("rebinds", count, apart, lambda cell, n: rebinding[cell] or Stub(cell, stubs[cell]))]
     if most:
-        rounds.append(("wrong", max(2, 2 * most - 1), spread, lambda cell, n: rest[cell][n] if n < len(rest[cell]) else Stub(cell, stubs[cell])))
+        spread = max(2, 2 * most - 1)  # each task fails in ``most`` of them: about half
+        rounds.append(("wrong", spread, failing_sets(len(cells), spread, most),
+                       lambda cell, n: rest[cell][n] if n < len(rest[cell]) else Stub(cell, stubs[cell])))
     plan = []
     for name, notebooks, failing, answer in rounds:
         for notebook in range(notebooks):
