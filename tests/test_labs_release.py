@@ -7,7 +7,7 @@ import pytest
 from autograde_fixtures import make_course, released_course
 from labharness import LABS, ROOT
 
-from grading.autograde import test_records as records_of
+from grading.autograde import autograded_folder, test_records as records_of
 from grading.notebooks import grade_cells, max_points, read_notebook
 from grading.release import check_execution, check_text, generate, released_notebook, source_notebook
 
@@ -27,6 +27,20 @@ def test_solution_scores_full_unflagged_through_the_judge_and_unchanged_release_
     assert scores["instructor"] == sum(maxima.values())
     assert [g for g, r in records_of(settings.course_dir, "untouched", lab).items() if r["passed"]] == []
     assert scores["untouched"] == 0
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_every_plot_the_lab_draws_is_an_image_in_the_autograded_notebook(lab_batch, lab):
+    """Staff and students see the plots of a graded notebook: each code cell of the lab that draws a
+    figure has it as a PNG in the instructor's autograded notebook (the sandbox's kernel drew it)."""
+    batch = lab_batch(lab)
+    drawing = ("plt.subplots(", "plt.figure(", "plot_tree(", "ConfusionMatrixDisplay.from_")
+    source = read_notebook(source_notebook(batch.settings, lab))
+    plots = [cell.id for cell in source.cells if cell.cell_type == "code" and any(call in cell.source for call in drawing)]
+    graded = read_notebook(autograded_folder(batch.settings.course_dir, "instructor", lab) / f"{lab}.ipynb")
+    images = {cell.id for cell in graded.cells if cell.cell_type == "code"
+              and any("image/png" in output.get("data", {}) for output in cell.outputs)}
+    assert plots and [cell for cell in plots if cell not in images] == [], f"{lab}: plots missing from the autograded notebook"
 
 
 def test_release_check_reports_a_test_the_solution_fails_with_its_line_and_one_a_stub_passes(tmp_path):
