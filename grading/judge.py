@@ -198,6 +198,7 @@ def answer(reply: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--preload", default="", help="modules to import once, before any test")
+    parser.add_argument("--libraries", default="", help="the lab's libraries, whose objects are the judge's own (default: --preload)")
     parser.add_argument("--memory", type=int, default=4 * 2**30, help="address-space limit of each test, bytes")
     args = parser.parse_args()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -205,7 +206,8 @@ def main() -> None:
     for name in modules:
         with contextlib.suppress(Exception):  # the test that needs it fails and says why
             importlib.import_module(name)
-    libraries = {name.split(".")[0] for name in modules} | {"math", "statistics", "fractions", "decimal", "collections"}
+    lab = [name for name in args.libraries.split(",") if name] or modules
+    libraries = {name.split(".")[0] for name in lab} | {"math", "statistics", "fractions", "decimal", "collections"}
     answer({"ready": True})
     for line in sys.stdin:
         answer(judge(json.loads(line), libraries, args.memory))

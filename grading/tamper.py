@@ -155,12 +155,29 @@ def trusted_names(source) -> dict[str, str]:
     return names
 
 
+def _modules(targets) -> list[str]:
+    """The modules to import for import targets ('module' or 'module:attribute'), each once, in order."""
+    modules = []
+    for target in targets:
+        module, _, attribute = target.partition(":")
+        modules += [module] + ([f"{module}.{attribute}"] if attribute else [])
+    return list(dict.fromkeys(modules))
+
+
 def libraries(source) -> list[str]:
     """Modules the instructor's code imports: loaded once in the clean process before any student code."""
-    modules = []
-    for cell in source.cells:
-        if lab_code(cell):
-            for _, target in _imports(cell.source):
-                module, _, attribute = target.partition(":")
-                modules += [module] + ([f"{module}.{attribute}"] if attribute else [])
-    return list(dict.fromkeys(modules))
+    return _modules(target for cell in source.cells if lab_code(cell) for _, target in _imports(cell.source))
+
+
+def judged_libraries(source) -> list[str]:
+    """The lab's libraries its tests and pristine cells read (by the instructor's names for them), and
+    numpy and pandas, into which the codec decodes the arrays and tables a test fetches: what the judge
+    imports before its first test. The rest (plotting, which no test does) stays unloaded there; a
+    test that reaches one anyway imports it in its own process."""
+    read = {"numpy", "pandas"} & set(libraries(source))
+    for code in [cell.source for cell in grade_cells(source).values()] + [pristine_code(source)]:
+        try:
+            read |= {node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name)}
+        except SyntaxError:  # the release check reports it; the test fails where it runs
+            pass
+    return _modules([*sorted(read & {"numpy", "pandas"}), *(target for name, target in trusted_names(source).items() if name in read)])

@@ -40,7 +40,7 @@ from .sandbox import (
     module_command, package_path, sandbox_uid,
 )  # fmt: skip
 from .settings import CourseError
-from .tamper import assemble, libraries, pristine_code, released_version, trusted_names
+from .tamper import assemble, judged_libraries, libraries, pristine_code, released_version, trusted_names
 
 KEPT_OUTPUTS = ("text/plain", "image/png", "image/jpeg")  # what a student cell's output may show staff and students
 
@@ -258,11 +258,12 @@ def clean_after_submission() -> str | None:
 
 
 def worker_judge(job: Job, source) -> LineProcess:
-    """This worker's judge, outside the sandbox, with the lab's libraries loaded once; started without
+    """This worker's judge, outside the sandbox, with the libraries the lab's tests use loaded once; started without
     waiting, so that it imports them while the sandbox starts (``wait_ready`` before the first test)."""
     global _JUDGE
     if _JUDGE is None or not _JUDGE.alive:
-        command = [*module_command("grading.judge"), "--preload", ",".join(libraries(source)), "--memory", str(job.limits.memory)]
+        command = [*module_command("grading.judge"), "--preload", ",".join(judged_libraries(source)),
+                   "--libraries", ",".join(libraries(source)), "--memory", str(job.limits.memory)]
         environment = {**os.environ, **{key: value for key, value in ENVIRONMENT.items() if key.endswith("_THREADS")},
                        "MPLBACKEND": "Agg", **package_path()}
         _JUDGE = LineProcess(command, reply_timeout=job.limits.cell_timeout, cwd=str(job.scratch / "stage"), env=environment)

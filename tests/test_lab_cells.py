@@ -113,3 +113,15 @@ def test_the_shared_cells_imports_are_no_lab_library_the_judge_takes_objects_of(
     own = nbformat.v4.new_notebook(cells=[c for c in source.cells if nbgrader_meta(c).get("grade_id") not in (SETUP_ID, CHECK_ID)])
     assert libraries(source) == libraries(own) and trusted_names(source) == trusted_names(own)
     assert not {"os", "subprocess", "tempfile", "sys", "IPython"} & {name.split(".")[0] for name in libraries(source)}
+
+
+def test_the_judge_preloads_what_the_tests_read_and_the_codecs_libraries_but_not_plotting(course):
+    """Lab 1's tests read np, pd, constants, mean_squared_error and r2_score; it plots with pyplot and
+    fits with LinearRegression only in its own cells, so the judge need not import those."""
+    from grading.tamper import judged_libraries, libraries
+
+    source = read_notebook(source_notebook(course, "lab1"))
+    judged = judged_libraries(source)
+    assert {"numpy", "pandas", "scipy.constants", "sklearn.metrics.mean_squared_error", "sklearn.metrics.r2_score"} <= set(judged)
+    assert not {"matplotlib.pyplot", "sklearn.linear_model.LinearRegression"} & set(judged)
+    assert set(judged) <= set(libraries(source))
