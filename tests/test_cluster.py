@@ -97,7 +97,7 @@ def test_a_worker_killed_mid_submission_costs_nothing_and_each_submission_is_rec
         orphans = descendants(doomed_pid)
         os.kill(doomed_pid, signal.SIGKILL)
         summary = run.result(timeout=600)
-    assert summary.graded == STUDENTS and summary.errors == {}
+    assert (summary.graded, summary.errors, summary.refused_workers) == (STUDENTS, {}, [])
     assert sorted(recorded) == STUDENTS, "a submission was recorded twice, or not at all"
     assert graded(settings) == {student: result for student, result in graded(local).items() if student in STUDENTS}
     survivor_address, _ = workers["survivor"]
