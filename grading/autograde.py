@@ -6,7 +6,9 @@ writes it: a submission with its timestamp and an auto score per graded cell in 
 ``autograded/<student>/<lab>/<lab>.ipynb``, here without hidden tests, with the judge's record of each
 test in ``tests.json``. Submissions run in parallel worker processes, each with one sandbox it resets
 between submissions (so the lab's libraries are imported once per worker, not once per notebook),
-here or on the workers of a Dask cluster (cluster.py); only the main process writes, one submission
+here or on the workers of a Dask cluster (cluster.py). Like a Dask worker, a local worker process
+outlives its run: a later run of the same lab files in the same process (the release check, a
+regrade, the test suite) finds its sandbox and judge started. Only the main process writes, one submission
 at a time, and a submission counts as done only when
 its state file (written last) matches the hash of what was graded, so an interrupted run resumes
 where it stopped and a changed submission is regraded.
@@ -14,13 +16,16 @@ where it stopped and a changed submission is regraded.
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
+import concurrent.futures.process
 import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
 import socket
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,7 +37,7 @@ from nbgrader.api import MissingEntry
 
 from . import worker
 from .collect import Lab, pick_notebook, released_fingerprints
-from .files import scratch_folder, write_atomically
+from .files import remove_tree, write_atomically
 from .gradebook import describe, open_gradebook
 from .release import released_notebook, source_notebook
 from .review import apply_to_gradebook
@@ -137,10 +142,12 @@ class Plan:
     notes: dict[str, list[str]] = field(default_factory=dict)  # student -> what staff should know about it
 
 
-def plan_jobs(settings, lab, students, force, limits, sandbox, scratch) -> Plan:
+def plan_jobs(settings, lab, students, force, limits, sandbox) -> Plan:
     source, released = source_notebook(settings, lab), released_notebook(settings.course_dir, lab)
     if not released.is_file():
         raise CourseError(f"{released}: {lab} is not released; run `labgrade release {lab}` first")
+    files = worker.lab_files(settings, lab)
+    scratch = worker.staged(files, files.digest, staging_folder())
     in_gradebook = graded_in_gradebook(settings, lab)
     rules = Lab(lab, released_fingerprints(settings))
     plan = Plan()
@@ -213,20 +220,80 @@ def review_flags(course_dir, lab) -> dict[str, list[str]]:
     return flags
 
 
+KEPT_POOLS = 3  # local worker pools kept in this process, each for the lab files it last graded
+
+
+def staging_folder() -> Path:
+    """This process's folder of lab files staged for its local workers (worker.staged), one folder per
+    hash of the files; removed when the process exits, after its workers have stopped."""
+    global _STAGING
+    if _STAGING is None:
+        _STAGING = Path(tempfile.mkdtemp(prefix="labgrade-"))
+        atexit.register(stop_local_workers)
+    return _STAGING
+
+
+_STAGING: Path | None = None
+_POOLS: dict[tuple[int, Path], concurrent.futures.ProcessPoolExecutor] = {}  # (workers, staged folder) -> pool, oldest first
+_RUNS: dict[tuple[int, Path], int] = {}  # how many runs each kept pool has graded
+
+
+def local_pool(workers: int, folder: Path) -> concurrent.futures.ProcessPoolExecutor:
+    """Worker processes for this many workers and these lab files: those of an earlier run in this
+    process if there was one, sandboxes and judges already started (as a Dask worker keeps its own).
+    When more than KEPT_POOLS would be kept, the one that graded the fewest runs (of those, the one
+    used longest ago) is stopped: a lab graded once, as each release check is, rarely comes back."""
+    key = (workers, folder)
+    pool = _POOLS.pop(key, None) or concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=worker_processes(), initializer=worker.start, initargs=(f"local worker on {socket.gethostname()}",))
+    _POOLS[key] = pool
+    _RUNS[key] = _RUNS.get(key, 0) + 1
+    while len(_POOLS) > KEPT_POOLS:
+        forget_pool(min((other for other in _POOLS if other != key), key=lambda other: _RUNS[other])).shutdown(cancel_futures=True)
+    return pool
+
+
+def forget_pool(key: tuple[int, Path]) -> concurrent.futures.ProcessPoolExecutor | None:
+    """No longer keep this pool (returned, for the caller to stop)."""
+    _RUNS.pop(key, None)
+    return _POOLS.pop(key, None)
+
+
+def worker_processes() -> multiprocessing.context.BaseContext:
+    """Workers forked from a fork server that has imported the worker module once: cheap to start, and
+    holding nothing of this process (a worker that outlives its run must not keep this process's
+    files, pipes or locks open, as a plain fork's child would)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["grading.worker"])
+    return context
+
+
+def stop_local_workers() -> None:
+    """Stop every kept pool (each worker stops its sandbox and judge), then remove the staged files."""
+    while _POOLS:
+        forget_pool(next(iter(_POOLS))).shutdown(cancel_futures=True)
+    if _STAGING is not None:
+        remove_tree(str(_STAGING))
+
+
 def grade_locally(jobs: list[Job], workers: int) -> Iterator[tuple[Job, Result | Exception]]:
     """Each job with its result, or the exception that stopped it, as this machine's worker processes
-    finish them; stopped early (interrupted), the pool stops without waiting."""
-    context = multiprocessing.get_context("fork")
-    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=worker.start,
-                                                  initargs=(f"local worker on {socket.gethostname()}",))
+    finish them; stopped early (interrupted), or with a worker process lost, the pool is stopped
+    without waiting and not kept."""
+    key = (workers, jobs[0].scratch) if jobs else None
+    pool = local_pool(*key) if key else None
     try:
         futures = {pool.submit(worker.grade_submission, job): job for job in jobs}
         for future in concurrent.futures.as_completed(futures):
-            yield futures[future], future.exception() or future.result()
+            outcome = future.exception() or future.result()
+            if isinstance(outcome, concurrent.futures.process.BrokenProcessPool):
+                forget_pool(key)
+            yield futures[future], outcome
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        if pool is not None:
+            forget_pool(key)
+            pool.shutdown(wait=False, cancel_futures=True)
         raise
-    pool.shutdown()
 
 
 def autograde(settings, lab, students=None, force=False, workers=None, require_sandbox=False, progress=True, synthetic=False, scheduler=None):
@@ -242,8 +309,8 @@ def autograde(settings, lab, students=None, force=False, workers=None, require_s
     if not scheduler:
         require(sandbox, require_sandbox, synthetic)
     limits = Limits(cell_timeout=int(settings.nbgrader_config().ExecutePreprocessor.get("timeout", 60) or 60))
-    with scratch_folder("labgrade-") as scratch, contextlib.ExitStack() as grading:  # unsandboxed kernels could leave deep trees in scratch
-        plan = plan_jobs(settings, lab, students, force, limits, sandbox, scratch)
+    with contextlib.ExitStack() as grading:
+        plan = plan_jobs(settings, lab, students, force, limits, sandbox)
         jobs = plan.jobs
         summary = AutogradeSummary(lab, up_to_date=plan.up_to_date, errors=plan.errors,
                                    notes={student: notes for student, notes in plan.notes.items() if notes})
@@ -256,7 +323,6 @@ def autograde(settings, lab, students=None, force=False, workers=None, require_s
             outcomes = []  # nothing to grade: no need for the cluster
         else:
             summary.missing_protection = list(sandbox.missing)
-            worker.stage_lab(released_notebook(settings.course_dir, lab).parent, scratch)
             outcomes = grading.enter_context(contextlib.closing(grade_locally(jobs, max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1)))))
         for warning in [*summary.refused_workers, *summary.missing_protection]:
             print(f"labgrade autograde: WARNING: {warning}", flush=True)

@@ -32,11 +32,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import worker
-from .release import released_notebook, source_notebook
 from .sandbox import Sandbox, find_sandbox, grading_package, require
 from .sandbox_setup import PROBE
 from .settings import CourseError
-from .worker import Job, Result
+from .worker import Job, LabFiles, Result, lab_files
 
 CONNECT_SECONDS = 10  # to reach the scheduler before that is an error
 WORKER_WAIT_SECONDS = 60  # for a first worker to join a scheduler that has none
@@ -209,28 +208,6 @@ def bound_attempts(attempts: int, dask_scheduler) -> None:
     dask_scheduler.allowed_failures = attempts - 1
 
 
-@dataclass(frozen=True)
-class LabFiles:
-    """The lab's instructor notebook and released folder, as bytes: all a worker needs of the course."""
-
-    lab: str
-    files: dict[str, bytes]  # "source/<lab>.ipynb" and "release/<lab>/..." -> content
-
-    @property
-    def digest(self) -> str:
-        digest = hashlib.sha256()
-        for name, content in sorted(self.files.items()):
-            digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
-        return digest.hexdigest()
-
-
-def lab_files(settings, lab: str) -> LabFiles:
-    released = released_notebook(settings.course_dir, lab).parent
-    files = {f"source/{lab}.ipynb": source_notebook(settings, lab).read_bytes()}
-    files |= {f"release/{lab}/{path.relative_to(released).as_posix()}": path.read_bytes() for path in sorted(released.rglob("*")) if path.is_file()}
-    return LabFiles(lab, files)
-
-
 def grade(client, accepted: list[str], jobs: list[Job], files: LabFiles) -> Iterator[tuple[Job, Result | Exception]]:
     """Each job with its result, or why it was not graded, as the accepted workers finish them; stopped
     early (interrupted), the tasks still waiting are cancelled."""
@@ -277,30 +254,13 @@ def grade_on_cluster(address: str, settings, lab: str, jobs: list[Job], require_
 # --- on a worker ---------------------------------------------------------------------------------
 
 
-def staged(files: LabFiles, digest: str, local_directory: str) -> Path:
-    """The lab's files on this worker's own disk: written once per lab, from bytes checked against
-    the hash the main process computed, in the layout a local run's scratch folder has."""
-    folder = Path(local_directory) / f"labgrade-{digest}"
-    if folder.is_dir():
-        return folder
-    if files.digest != digest:
-        raise CourseError(f"the lab's files arrived damaged on this worker (sha256 {files.digest}, sent as {digest})")
-    building = Path(tempfile.mkdtemp(prefix=".labgrade-", dir=local_directory))
-    for name, content in files.files.items():
-        (building / name).parent.mkdir(parents=True, exist_ok=True)
-        (building / name).write_bytes(content)
-    worker.stage_lab(building / "release" / files.lab, building)
-    building.rename(folder)
-    return folder
-
-
 def grade_on_worker(job: Job, notebook: bytes, files: LabFiles, digest: str) -> Result:
     """Run on a Dask worker: grade one submission from the bytes sent, as a local worker would."""
     from distributed import get_worker
 
     dask_worker = get_worker()
     worker.start(f"dask worker {dask_worker.address}")
-    folder = staged(files, digest, dask_worker.local_directory)
+    folder = worker.staged(files, digest, Path(dask_worker.local_directory))
     with tempfile.TemporaryDirectory(prefix="labgrade-submission-", dir=dask_worker.local_directory) as handed_in:
         submitted = Path(handed_in) / job.submitted.name
         submitted.write_bytes(notebook)

@@ -3,7 +3,6 @@ that student code made. Standard library only: the sandbox's launcher imports th
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -29,16 +28,6 @@ def write_atomically(path: Path, content: str | bytes) -> bool:
         Path(temporary).unlink(missing_ok=True)
         raise
     return True
-
-
-@contextlib.contextmanager
-def scratch_folder(prefix: str):
-    """A temporary folder, removed afterwards without recursion (see remove_tree)."""
-    path = Path(tempfile.mkdtemp(prefix=prefix))
-    try:
-        yield path
-    finally:
-        remove_tree(str(path))
 
 
 def remove_tree(top: str) -> None:

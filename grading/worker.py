@@ -16,6 +16,7 @@ import asyncio
 import copy
 import fcntl
 import functools
+import hashlib
 import json
 import multiprocessing.util
 import os
@@ -35,6 +36,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from .notebooks import HIDDEN_FAILURE, grade_cells, max_points, nbgrader_meta, read_notebook, solution_cells, task_answers
+from .release import released_notebook, source_notebook
 from .sandbox import (
     ENVIRONMENT, LineProcess, Limits, RunningSandbox, Sandbox, SandboxedKernelManager, SandboxGone, launcher_command,
     module_command, package_path, sandbox_uid,
@@ -123,6 +125,47 @@ def stage_lab(released_folder: Path, scratch: Path) -> None:
     os.chmod(scratch, 0o755)
 
 
+@dataclass(frozen=True)
+class LabFiles:
+    """The lab's instructor notebook and released folder, as bytes: all a worker needs of the course."""
+
+    lab: str
+    files: dict[str, bytes]  # "source/<lab>.ipynb" and "release/<lab>/..." -> content
+
+    @property
+    def digest(self) -> str:
+        digest = hashlib.sha256()
+        for name, content in sorted(self.files.items()):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+        return digest.hexdigest()
+
+
+def lab_files(settings, lab: str) -> LabFiles:
+    released = released_notebook(settings.course_dir, lab).parent
+    files = {f"source/{lab}.ipynb": source_notebook(settings, lab).read_bytes()}
+    files |= {f"release/{lab}/{path.relative_to(released).as_posix()}": path.read_bytes() for path in sorted(released.rglob("*")) if path.is_file()}
+    return LabFiles(lab, files)
+
+
+def staged(files: LabFiles, digest: str, under: Path) -> Path:
+    """The lab's files in a folder of ``under`` named by their hash, written once: a Dask worker's on its
+    own disk (from bytes checked against the hash the main process computed), a local run's in the
+    main process's staging folder. A job's ``scratch``; a worker whose sandbox and judge were started
+    for the same folder keeps them (``serve``), so later runs of the same lab files reuse them."""
+    folder = under / f"lab-{digest[:16]}"  # short: unsandboxed kernels' sockets are in it, and a socket's path has at most 107 bytes
+    if folder.is_dir():
+        return folder
+    if files.digest != digest:
+        raise CourseError(f"the lab's files arrived damaged on this worker (sha256 {files.digest}, sent as {digest})")
+    building = Path(tempfile.mkdtemp(prefix=".labgrade-", dir=under))
+    for name, content in files.files.items():
+        (building / name).parent.mkdir(parents=True, exist_ok=True)
+        (building / name).write_bytes(content)
+    stage_lab(building / "release" / files.lab, building)
+    building.rename(folder)
+    return folder
+
+
 def close() -> None:
     """Stop this worker's sandbox and judge (when the worker ends, or a sandbox cannot be cleaned)."""
     global _SANDBOX, _JUDGE
@@ -133,8 +176,9 @@ def close() -> None:
 
 
 def serve(job: Job) -> None:
-    """A sandbox and judge are started for one lab's files and limits: a job with others (a Dask
-    worker grading another lab next) gets new ones."""
+    """A sandbox and judge are started for one lab's files (their staged folder) and limits, and kept
+    for every job with the same, in this run or a later one; a job with others (another lab next, or
+    a changed release) gets new ones."""
     global _MADE_FOR
     if _MADE_FOR != (job.scratch, job.limits, job.sandbox):
         close()

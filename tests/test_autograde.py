@@ -1,5 +1,6 @@
 """Autograde writes what nbgrader writes, resumes after being killed, and refuses to run unprotected in CI."""
 
+import fcntl
 import os
 import shutil
 import signal
@@ -102,6 +103,19 @@ def test_a_killed_run_resumes_without_losing_or_repeating_grades(tmp_path):
     assert changed.graded == ["ada"]
     forced = autograde(settings, LAB, students=["bo"], force=True, workers=1, require_sandbox=True, progress=False)
     assert forced.graded == ["bo"] and forced.up_to_date == []
+
+
+def test_a_lock_held_while_grading_is_free_once_closed_though_the_workers_live_on(tmp_path):
+    """Workers are kept for later runs: they must hold nothing of the process that started them (a
+    forked child would keep this lock, and every other process waiting for it would wait forever)."""
+    settings = make_course(tmp_path / "course")
+    (settings.course_dir / "release" / LAB / "this-test-only.txt").write_text("lab files no earlier run graded\n")
+    submit(settings, "ada", answered(settings))
+    with open(tmp_path / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        assert autograde(settings, LAB, workers=1, require_sandbox=True, progress=False).errors == {}
+    probe = "import fcntl, sys; fcntl.flock(open(sys.argv[1], 'w'), fcntl.LOCK_EX | fcntl.LOCK_NB)"
+    assert subprocess.run([sys.executable, "-c", probe, str(tmp_path / "lock")], capture_output=True).returncode == 0
 
 
 def test_without_a_sandbox_ci_refuses_and_others_are_warned(tmp_path, monkeypatch):

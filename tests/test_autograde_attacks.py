@@ -8,10 +8,12 @@ test_judge_boundary.py; those on the sandbox's reset in test_sandbox_reset.py.
 """
 
 import json
+import os
 
 import nbformat
 import pytest
 from autograde_fixtures import AFTER_ARRHENIUS, LAB, WRONG_ARRHENIUS, answered, graded_once, insert_after, make_course, released, submit
+from dask_fixtures import descendants
 
 from grading.autograde import autograde
 from grading.notebooks import read_notebook
@@ -357,3 +359,34 @@ def test_nothing_a_submission_leaves_behind_reaches_the_next_one_in_the_same_san
     # The planter's own tests race its daemon, which serves a copy of its namespace made at the fork.
     assert scores["b_wrong"] == 8 and scores["c_honest"] == 10
     assert "b_wrong" not in summary.flagged and "c_honest" not in summary.flagged
+
+
+def running_launchers() -> set[int]:
+    """The sandboxes this test process's grading workers have running (their launchers' pids)."""
+    return {p.pid for p in descendants(os.getpid()) if "grading.student_side.launcher" in " ".join(p.cmdline())}
+
+
+def test_a_later_run_of_the_same_lab_files_reuses_the_sandbox_and_nothing_left_in_it_reaches_that_run(tmp_path):
+    """Local workers outlive their run, as Dask workers do: a second course's run of the same lab files
+    is graded in the sandbox the first run left, reset as between two submissions of one run; lab
+    files that differ get a sandbox of their own."""
+    first = make_course(tmp_path / "first")
+    submit(first, "a_leaves_behind", insert_after(answered(first), AFTER_ARRHENIUS, LEAVE_BEHIND))
+    assert autograde(first, LAB, workers=1, require_sandbox=True, progress=False).errors == {}
+    after_first = running_launchers()
+
+    second = make_course(tmp_path / "second")
+    submit(second, "b_wrong", answered(second, {"arrhenius": WRONG_ARRHENIUS}))
+    submit(second, "c_honest", answered(second))
+    summary = autograde(second, LAB, workers=1, require_sandbox=True, progress=False)
+    assert summary.errors == {} and summary.flagged == {}
+    with Gradebook(second.gradebook_url) as gb:
+        assert {s.student.id: s.score for s in gb.find_assignment(LAB).submissions} == {"b_wrong": 8, "c_honest": 10}
+    assert after_first and running_launchers() - after_first == set(), "the second run started a sandbox of its own"
+
+    changed = make_course(tmp_path / "changed")
+    (changed.course_dir / "release" / LAB / "errata.txt").write_text("Task 2: the table has 11 rows.\n")
+    submit(changed, "d_honest", answered(changed))
+    summary = autograde(changed, LAB, workers=1, require_sandbox=True, progress=False)
+    assert summary.errors == {} and summary.flagged == {}
+    assert running_launchers() - after_first != set(), "other lab files were graded in the old sandbox"

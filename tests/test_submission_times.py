@@ -77,7 +77,7 @@ def course(tmp_path):
 
 
 def plan(settings):
-    return plan_jobs(settings, "lab1", None, False, None, None, None)
+    return plan_jobs(settings, "lab1", None, False, None, None)
 
 
 def test_each_hand_in_is_planned_from_its_own_timestamp_and_bad_ones_name_the_file(course):
