@@ -262,7 +262,8 @@ def forget_pool(key: tuple[int, Path]) -> concurrent.futures.ProcessPoolExecutor
 def worker_processes() -> multiprocessing.context.BaseContext:
     """Workers forked from a fork server that has imported the worker module once: cheap to start, and
     holding nothing of this process (a worker that outlives its run must not keep this process's
-    files, pipes or locks open, as a plain fork's child would)."""
+    files, pipes or locks open, as a plain fork's child would). As with any such workers, a script
+    that calls ``autograde`` needs the ``if __name__ == "__main__":`` guard: each worker imports it."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["grading.worker"])
     return context
