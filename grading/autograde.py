@@ -140,17 +140,17 @@ class Plan:
     up_to_date: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)  # student -> why their hand-in cannot be graded
     notes: dict[str, list[str]] = field(default_factory=dict)  # student -> what staff should know about it
+    files: worker.LabFiles | None = None  # the lab's files, read once: staged here, sent to a cluster's workers
 
 
 def plan_jobs(settings, lab, students, force, limits, sandbox) -> Plan:
     source, released = source_notebook(settings, lab), released_notebook(settings.course_dir, lab)
     if not released.is_file():
         raise CourseError(f"{released}: {lab} is not released; run `labgrade release {lab}` first")
-    files = worker.lab_files(settings, lab)
-    scratch = worker.staged(files, files.digest, staging_folder())
+    plan = Plan(files=worker.lab_files(settings, lab))
+    scratch = worker.staged(plan.files, plan.files.digest, staging_folder())
     in_gradebook = graded_in_gradebook(settings, lab)
     rules = Lab(lab, released_fingerprints(settings))
-    plan = Plan()
     for student in students or submitted_students(settings, lab):
         folder = settings.course_dir / "submitted" / student / lab
         if not folder.is_dir():
@@ -220,7 +220,7 @@ def review_flags(course_dir, lab) -> dict[str, list[str]]:
     return flags
 
 
-KEPT_POOLS = 3  # local worker pools kept in this process, each for the lab files it last graded
+KEPT_POOLS = 3  # local worker pools kept in this process, each for one lab's staged files
 
 
 def staging_folder() -> Path:
@@ -234,7 +234,7 @@ def staging_folder() -> Path:
 
 
 _STAGING: Path | None = None
-_POOLS: dict[tuple[int, Path], concurrent.futures.ProcessPoolExecutor] = {}  # (workers, staged folder) -> pool, oldest first
+_POOLS: dict[tuple[int, Path], concurrent.futures.ProcessPoolExecutor] = {}  # (workers, staged folder) -> pool, least recently used first
 _RUNS: dict[tuple[int, Path], int] = {}  # how many runs each kept pool has graded
 
 
@@ -279,10 +279,12 @@ def stop_local_workers() -> None:
 
 def grade_locally(jobs: list[Job], workers: int) -> Iterator[tuple[Job, Result | Exception]]:
     """Each job with its result, or the exception that stopped it, as this machine's worker processes
-    finish them; stopped early (interrupted), or with a worker process lost, the pool is stopped
-    without waiting and not kept."""
-    key = (workers, jobs[0].scratch) if jobs else None
-    pool = local_pool(*key) if key else None
+    finish them; stopped early (interrupted), the pool is stopped without waiting and not kept, and
+    one that lost a worker process (broken: it has stopped itself) is not kept either."""
+    if not jobs:
+        return
+    key = (workers, jobs[0].scratch)
+    pool = local_pool(*key)
     try:
         futures = {pool.submit(worker.grade_submission, job): job for job in jobs}
         for future in concurrent.futures.as_completed(futures):
@@ -291,9 +293,8 @@ def grade_locally(jobs: list[Job], workers: int) -> Iterator[tuple[Job, Result |
                 forget_pool(key)
             yield futures[future], outcome
     except BaseException:
-        if pool is not None:
-            forget_pool(key)
-            pool.shutdown(wait=False, cancel_futures=True)
+        forget_pool(key)
+        pool.shutdown(wait=False, cancel_futures=True)
         raise
 
 
@@ -318,7 +319,7 @@ def autograde(settings, lab, students=None, force=False, workers=None, require_s
         if scheduler and jobs:
             from .cluster import grade_on_cluster
 
-            found, outcomes = grading.enter_context(grade_on_cluster(scheduler, settings, lab, jobs, require_sandbox, synthetic))
+            found, outcomes = grading.enter_context(grade_on_cluster(scheduler, plan.files, jobs, require_sandbox, synthetic))
             summary.missing_protection, summary.refused_workers = found.missing_protection, found.refused
         elif scheduler:
             outcomes = []  # nothing to grade: no need for the cluster

@@ -35,7 +35,7 @@ from . import worker
 from .sandbox import Sandbox, find_sandbox, grading_package, require
 from .sandbox_setup import PROBE
 from .settings import CourseError
-from .worker import Job, LabFiles, Result, lab_files
+from .worker import Job, LabFiles, Result
 
 CONNECT_SECONDS = 10  # to reach the scheduler before that is an error
 WORKER_WAIT_SECONDS = 60  # for a first worker to join a scheduler that has none
@@ -242,12 +242,12 @@ def grade(client, accepted: list[str], jobs: list[Job], files: LabFiles) -> Iter
 
 
 @contextlib.contextmanager
-def grade_on_cluster(address: str, settings, lab: str, jobs: list[Job], require_sandbox: bool, synthetic: bool):
+def grade_on_cluster(address: str, files: LabFiles, jobs: list[Job], require_sandbox: bool, synthetic: bool):
     """Connect, check the workers and start grading: yields the workers found and the outcomes of
     ``grade``; leaving cancels what is still waiting and disconnects."""
     with connect(address) as client:
         found = check_workers(client, require_sandbox, synthetic)
-        with contextlib.closing(grade(client, found.accepted, jobs, lab_files(settings, lab))) as outcomes:
+        with contextlib.closing(grade(client, found.accepted, jobs, files)) as outcomes:
             yield found, outcomes
 
 
