@@ -2,7 +2,9 @@
 process on the machine, printing the wall time, how busy the cores were, and CPU-seconds by kind of
 process (sandboxed kernels, their launchers, judges, plain kernels, pytest...).
 
-    .venv/bin/python benchmarks/suite_cpu.py [--interval 0.25] [-- COMMAND ...]
+    .venv/bin/python benchmarks/suite_cpu.py [--interval 0.25] [--detail KIND ...] [-- COMMAND ...]
+
+``--detail "other python"`` (any kind) also lists that kind's costliest command lines.
 
 A process's CPU is its last sampled utime + stime, so one that lives less than an interval is missed
 and each loses at most an interval's work: the figures are a floor, good to compare runs with. The
@@ -35,7 +37,9 @@ KINDS = [  # (what a command line holds, its kind); the first that matches
     ("postgres", "postgres"),
     ("chrom", "chromium"),
     ("dask", "dask"),
-    ("pytest", "pytest and grading pools"),
+    ("multiprocessing.forkserver", "grading pools"),  # the local workers (autograde's fork server and its children)
+    ("exec(eval(sys.stdin.readline()))", "pytest"),  # pytest-xdist's workers (execnet)
+    ("pytest", "pytest"),
     ("python", "other python"),
 ]
 
@@ -46,6 +50,8 @@ def kind_of(command: str, parent_kind: str | None) -> str:
         return "bubblewrap"  # its arguments name the launcher it starts
     if parent_kind in ("sandbox launchers", "sandboxed kernels") and "grading.student_side.launcher" in command:
         return "sandboxed kernels"  # forked by the launcher, so the same command line
+    if parent_kind == "dask" and "multiprocessing" in command:
+        return "dask"  # a Dask nanny's worker process, started with multiprocessing's spawn
     return next((kind for needle, kind in KINDS if needle in command), "other")
 
 
@@ -99,6 +105,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--interval", type=float, default=0.25)
     parser.add_argument("--top", type=int, default=25, help="how many of the costliest tests to list")
+    parser.add_argument("--detail", action="append", default=[], metavar="KIND",
+                        help="also list a kind's costliest command lines, grouped by their first 100 characters")
     parser.add_argument("command", nargs="*", default=[str(ROOT / ".venv/bin/pytest"), "-n", "auto", "-q", "-p", "no:cacheprovider"])
     args = parser.parse_args()
     per_test = Path(tempfile.mkdtemp(prefix="suite-cpu-")) / "tests.jsonl"
@@ -140,6 +148,15 @@ def main() -> None:
     print(f"{'CPU s':>8}  {'processes':>9}  kind")
     for kind, cpu in sorted(spent.items(), key=lambda item: -item[1]):
         print(f"{cpu:8.0f}  {counts[kind]:9d}  {kind}")
+    for kind in args.detail:
+        grouped = defaultdict(lambda: [0.0, 0])
+        for key, (_, command, cpu) in seen.items():
+            if key[0] != os.getpid() and kinds[key] == kind:
+                grouped[command[:100]][0] += cpu - (before[key][2] if key in before else 0.0)
+                grouped[command[:100]][1] += 1
+        print(f"\n{kind}: the costliest command lines")
+        for command, (cpu, count) in sorted(grouped.items(), key=lambda item: -item[1][0])[: args.top]:
+            print(f"{cpu:8.1f}  {count:5d}  {command}")
     if per_test.is_file():
         tests = [json.loads(line) for line in per_test.read_text(encoding="utf-8").splitlines()]
         print(f"\nCPU s by test (its own and its processes'), {len(tests)} tests, {sum(t['cpu'] for t in tests):.0f} s in all; the {args.top} costliest:")
