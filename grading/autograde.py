@@ -7,11 +7,11 @@ writes it: a submission with its timestamp and an auto score per graded cell in 
 test in ``tests.json``. Submissions run in parallel worker processes, each with one sandbox it resets
 between submissions (so the lab's libraries are imported once per worker, not once per notebook),
 here or on the workers of a Dask cluster (cluster.py). Like a Dask worker, a local worker process
-outlives its run: a later run of the same lab files in the same process (the release check, a
-regrade, the test suite) finds its sandbox and judge started. Only the main process writes, one submission
-at a time, and a submission counts as done only when
-its state file (written last) matches the hash of what was graded, so an interrupted run resumes
-where it stopped and a changed submission is regraded.
+outlives its run: a later run of the same lab files and limits in the same process (the release
+check, a regrade, the test suite) finds its sandbox and judge started. Only the main process writes,
+one submission at a time, and a submission counts as done only when its state file (written last)
+matches the hash of what was graded, so an interrupted run resumes where it stopped and a changed
+submission is regraded.
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def review_flags(course_dir, lab) -> dict[str, list[str]]:
     return flags
 
 
-KEPT_POOLS = 3  # local worker pools kept in this process, each for one lab's staged files
+KEPT_POOLS = 3  # local worker pools kept in this process, each for one setup (worker.Job.setup)
 
 
 def staging_folder() -> Path:
@@ -234,16 +234,18 @@ def staging_folder() -> Path:
 
 
 _STAGING: Path | None = None
-_POOLS: dict[tuple[int, Path], concurrent.futures.ProcessPoolExecutor] = {}  # (workers, staged folder) -> pool, least recently used first
-_RUNS: dict[tuple[int, Path], int] = {}  # how many runs each kept pool has graded
+_POOLS: dict[tuple[int, tuple], concurrent.futures.ProcessPoolExecutor] = {}  # (workers, setup) -> pool, least recently used first
+_RUNS: dict[tuple[int, tuple], int] = {}  # how many runs each kept pool has graded
 
 
-def local_pool(workers: int, folder: Path) -> concurrent.futures.ProcessPoolExecutor:
-    """Worker processes for this many workers and these lab files: those of an earlier run in this
-    process if there was one, sandboxes and judges already started (as a Dask worker keeps its own).
-    When more than KEPT_POOLS would be kept, the one that graded the fewest runs (of those, the one
-    used longest ago) is stopped: a lab graded once, as each release check is, rarely comes back."""
-    key = (workers, folder)
+def local_pool(workers: int, setup: tuple) -> concurrent.futures.ProcessPoolExecutor:
+    """Worker processes for this many workers and this setup (worker.Job.setup: the lab's staged files,
+    limits, sandbox): those of an earlier run in this process if there was one, sandboxes and judges
+    already started (as a Dask worker keeps its own). A pool per setup, not per lab's files: runs with
+    other limits in between (a course's own cell timeout) then cost no one their sandboxes. When more
+    than KEPT_POOLS would be kept, the one that graded the fewest runs (of those, the one used longest
+    ago) is stopped: a lab graded once, as each release check is, rarely comes back."""
+    key = (workers, setup)
     pool = _POOLS.pop(key, None) or concurrent.futures.ProcessPoolExecutor(
         workers, mp_context=worker_processes(), initializer=worker.start, initargs=(f"local worker on {socket.gethostname()}",))
     _POOLS[key] = pool
@@ -253,7 +255,7 @@ def local_pool(workers: int, folder: Path) -> concurrent.futures.ProcessPoolExec
     return pool
 
 
-def forget_pool(key: tuple[int, Path]) -> concurrent.futures.ProcessPoolExecutor | None:
+def forget_pool(key: tuple[int, tuple]) -> concurrent.futures.ProcessPoolExecutor | None:
     """No longer keep this pool (returned, for the caller to stop)."""
     _RUNS.pop(key, None)
     return _POOLS.pop(key, None)
@@ -283,7 +285,7 @@ def grade_locally(jobs: list[Job], workers: int) -> Iterator[tuple[Job, Result |
     one that lost a worker process (broken: it has stopped itself) is not kept either."""
     if not jobs:
         return
-    key = (workers, jobs[0].scratch)
+    key = (workers, jobs[0].setup)  # one plan: every job has the same
     pool = local_pool(*key)
     try:
         futures = {pool.submit(worker.grade_submission, job): job for job in jobs}

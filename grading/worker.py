@@ -62,6 +62,12 @@ class Job:
     sandbox: Sandbox
     scratch: Path  # this run's scratch folder: the lab's released files, and one folder per worker
 
+    @property
+    def setup(self) -> tuple:
+        """What a worker's sandbox and judge are started for: the lab's staged files, the limits and
+        the sandbox. Jobs with the same setup share them; a pool is kept per setup (autograde.py)."""
+        return self.scratch, self.limits, self.sandbox.bwrap, self.sandbox.disable_userns, tuple(self.sandbox.missing)
+
 
 @dataclass
 class Result:
@@ -83,7 +89,7 @@ GRADER = "a local worker"  # who grades here, for each submission's log
 _SLOT_LOCK = None  # the lock file that holds SLOT for as long as this process lives
 _SANDBOX: RunningSandbox | None = None  # this worker's sandbox, reused for each submission it grades
 _JUDGE: LineProcess | None = None  # this worker's judge
-_MADE_FOR = None  # the (scratch, limits, sandbox) that sandbox and judge were started for
+_MADE_FOR = None  # the Job.setup that sandbox and judge were started for
 
 
 def start(grader: str) -> None:
@@ -176,13 +182,13 @@ def close() -> None:
 
 
 def serve(job: Job) -> None:
-    """A sandbox and judge are started for one lab's files (their staged folder) and limits, and kept
-    for every job with the same, in this run or a later one; a job with others (another lab next, or
+    """A sandbox and judge are started for one setup (the lab's staged files, limits, sandbox) and kept
+    for every job with the same, in this run or a later one; a job with another (another lab next, or
     a changed release) gets new ones."""
     global _MADE_FOR
-    if _MADE_FOR != (job.scratch, job.limits, job.sandbox):
+    if _MADE_FOR != job.setup:
         close()
-        _MADE_FOR = (job.scratch, job.limits, job.sandbox)
+        _MADE_FOR = job.setup
 
 
 def grade_submission(job: Job) -> Result:

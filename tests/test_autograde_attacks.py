@@ -15,7 +15,7 @@ import pytest
 from autograde_fixtures import AFTER_ARRHENIUS, LAB, WRONG_ARRHENIUS, answered, graded_once, insert_after, make_course, released, submit
 from dask_fixtures import descendants
 
-from grading.autograde import autograde
+from grading.autograde import autograde, test_records as records_of
 from grading.notebooks import read_notebook
 from grading.settings import load_course
 from nbgrader.api import Gradebook
@@ -390,3 +390,42 @@ def test_a_later_run_of_the_same_lab_files_reuses_the_sandbox_and_nothing_left_i
     summary = autograde(changed, LAB, workers=1, require_sandbox=True, progress=False)
     assert summary.errors == {} and summary.flagged == {}
     assert running_launchers() - after_first != set(), "other lab files were graded in the old sandbox"
+
+
+def test_a_run_with_other_limits_in_between_gets_sandboxes_of_its_own_and_costs_the_first_setup_none(tmp_path):
+    """Sandboxes are kept per setup (lab files, limits, sandbox): a course with its own cell timeout is
+    graded in sandboxes started for that timeout, while those of the default course stay running and
+    grade its next run. The three courses share lab files no other test grades (an errata file), so
+    the sandboxes started here are told apart from those other tests' kept pools hold."""
+
+    def course(name, timeout=None):
+        settings = make_course(tmp_path / name)
+        (settings.course_dir / "release" / LAB / "errata.txt").write_text("Task 3: plot ln D, not log10 D.\n")
+        if timeout:
+            with open(settings.course_dir / "nbgrader_config.py", "a") as config:
+                config.write(f"\nc.ExecutePreprocessor.timeout = {timeout}\n")
+        return load_course(settings.course_dir)
+
+    before = running_launchers()
+    default = course("default")
+    submit(default, "a_honest", answered(default))
+    assert autograde(default, LAB, workers=1, require_sandbox=True, progress=False).errors == {}
+    started_for_default = running_launchers() - before
+    assert started_for_default, "the default course's run started no sandbox"
+
+    short = course("short", timeout=8)
+    submit(short, "b_sleeps", insert_after(answered(short), AFTER_ARRHENIUS, "import time\ntime.sleep(9)"))
+    summary = autograde(short, LAB, workers=1, require_sandbox=True, progress=False)
+    assert summary.errors == {}
+    assert records_of(short.course_dir, "b_sleeps", LAB)["test_fit"]["passed"], "a task after the stopped cell did not score"
+    assert "stopped after 8 s" in (short.course_dir / "autograded" / "b_sleeps" / LAB / f"{LAB}.ipynb").read_text()
+    running = running_launchers()
+    assert started_for_default <= running, "the default course's sandbox was stopped for a run with other limits"
+    started_for_short = running - before - started_for_default
+    assert started_for_short, "the course with its own timeout was graded in a sandbox started for another"
+
+    again = course("again")
+    submit(again, "c_honest", answered(again))
+    assert autograde(again, LAB, workers=1, require_sandbox=True, progress=False).errors == {}
+    assert running_launchers() - before - started_for_default - started_for_short == set(), (
+        "the default course's next run started a sandbox of its own")
