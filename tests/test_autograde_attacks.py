@@ -15,6 +15,7 @@ import pytest
 from autograde_fixtures import AFTER_ARRHENIUS, LAB, WRONG_ARRHENIUS, answered, graded_once, insert_after, make_course, released, submit
 from dask_fixtures import descendants
 
+from grading import autograde as autograde_module
 from grading.autograde import autograde, test_records as records_of
 from grading.notebooks import read_notebook
 from grading.settings import load_course
@@ -392,11 +393,13 @@ def test_a_later_run_of_the_same_lab_files_reuses_the_sandbox_and_nothing_left_i
     assert running_launchers() - after_first != set(), "other lab files were graded in the old sandbox"
 
 
-def test_a_run_with_other_limits_in_between_gets_sandboxes_of_its_own_and_costs_the_first_setup_none(tmp_path):
+def test_a_run_with_other_limits_in_between_gets_sandboxes_of_its_own_and_costs_the_first_setup_none(tmp_path, monkeypatch):
     """Sandboxes are kept per setup (lab files, limits, sandbox): a course with its own cell timeout is
     graded in sandboxes started for that timeout, while those of the default course stay running and
     grade its next run. The three courses share lab files no other test grades (an errata file), so
-    the sandboxes started here are told apart from those other tests' kept pools hold."""
+    the sandboxes started here are told apart from those other tests' kept pools hold; and no pool is
+    evicted meanwhile (the pools other tests left would otherwise count against KEPT_POOLS)."""
+    monkeypatch.setattr(autograde_module, "KEPT_POOLS", 100)
 
     def course(name, timeout=None):
         settings = make_course(tmp_path / name)
