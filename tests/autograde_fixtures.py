@@ -39,9 +39,13 @@ def released_course(lab: str) -> Path:
     return folder
 
 
-def make_course(folder: Path, lab: str = LAB):
-    """A course folder of its own with the real settings and the lab released (gradebook included)."""
+def make_course(folder: Path, lab: str = LAB, extra: str = ""):
+    """A course folder of its own with the real settings, plus any override lines, and the lab
+    released (gradebook included)."""
     shutil.copytree(released_course(lab), folder, dirs_exist_ok=True)
+    if extra:
+        with open(folder / CONFIG_FILE, "a") as config:
+            config.write("\n" + extra + "\n")
     return load_course(folder)
 
 

@@ -18,7 +18,6 @@ from dask_fixtures import descendants
 from grading import autograde as autograde_module
 from grading.autograde import autograde, test_records as records_of
 from grading.notebooks import read_notebook
-from grading.settings import load_course
 from nbgrader.api import Gradebook
 
 
@@ -212,10 +211,7 @@ STRUCTURE = {"deleted_test": _delete, "moved_test": _move, "edited_test": _edit,
 
 
 def submit_all(folder):
-    settings = make_course(folder)
-    with open(folder / "nbgrader_config.py", "a") as config:
-        config.write("\nc.ExecutePreprocessor.timeout = 8\n")
-    settings = load_course(folder)
+    settings = make_course(folder, extra="c.ExecutePreprocessor.timeout = 8")
     submit(settings, "honest", answered(settings))
     submit(settings, "wrong", answered(settings, {"arrhenius": WRONG_ARRHENIUS}))
     for name, code in ATTACK_CELLS.items():
@@ -401,13 +397,10 @@ def test_a_run_with_other_limits_in_between_gets_sandboxes_of_its_own_and_costs_
     evicted meanwhile (the pools other tests left would otherwise count against KEPT_POOLS)."""
     monkeypatch.setattr(autograde_module, "KEPT_POOLS", 100)
 
-    def course(name, timeout=None):
-        settings = make_course(tmp_path / name)
+    def course(name, extra=""):
+        settings = make_course(tmp_path / name, extra=extra)
         (settings.course_dir / "release" / LAB / "errata.txt").write_text("Task 3: plot ln D, not log10 D.\n")
-        if timeout:
-            with open(settings.course_dir / "nbgrader_config.py", "a") as config:
-                config.write(f"\nc.ExecutePreprocessor.timeout = {timeout}\n")
-        return load_course(settings.course_dir)
+        return settings
 
     before = running_launchers()
     default = course("default")
@@ -416,7 +409,7 @@ def test_a_run_with_other_limits_in_between_gets_sandboxes_of_its_own_and_costs_
     started_for_default = running_launchers() - before
     assert started_for_default, "the default course's run started no sandbox"
 
-    short = course("short", timeout=8)
+    short = course("short", extra="c.ExecutePreprocessor.timeout = 8")
     submit(short, "b_sleeps", insert_after(answered(short), AFTER_ARRHENIUS, "import time\ntime.sleep(9)"))
     summary = autograde(short, LAB, workers=1, require_sandbox=True, progress=False)
     assert summary.errors == {}
